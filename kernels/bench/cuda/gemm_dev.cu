@@ -1,0 +1,562 @@
+// Developer harness for the GEMM kernels (the llm.c dev/cuda habit): checks every kernel variant
+// against a CPU reference and times the variants side by side, without the Java runtime.
+// The project's tests and benchmark are the Java ones (GemmKernelsGpuTest, GemmBench); this is for
+// kernel work. Build here, run on the GPU machine:
+//   nvcc -std=c++17 -O3 -gencode=arch=compute_90a,code=sm_90a -I kernels/src/main/cuda \
+//        -o gemm_dev kernels/bench/cuda/gemm_dev.cu
+//   ./gemm_dev check        # every variant vs the CPU reference (fresh random inputs, poisoned output)
+//   ./gemm_dev time         # variants on the benchmark shapes (events, warm-up, median, rotated inputs)
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "gemm_skinny.cu"
+#include "gemm_wgmma.cu"
+
+#define CK(x)                                                                                  \
+  do {                                                                                         \
+    cudaError_t e_ = (x);                                                                      \
+    if (e_ != cudaSuccess) {                                                                   \
+      std::fprintf(stderr, "%s:%d %s: %s\n", __FILE__, __LINE__, #x, cudaGetErrorString(e_)); \
+      std::exit(1);                                                                            \
+    }                                                                                          \
+  } while (0)
+
+static std::mt19937_64 rng(1234);
+
+// ---- host formats ----
+static float bf16_to_f(uint16_t b) {
+  uint32_t u = static_cast<uint32_t>(b) << 16;
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+static uint16_t f_to_bf16(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  u += 0x7FFF + ((u >> 16) & 1);
+  return static_cast<uint16_t>(u >> 16);
+}
+static float e2m1(int code) {
+  static const float v[8] = {0.f, .5f, 1.f, 1.5f, 2.f, 3.f, 4.f, 6.f};
+  return (code & 8) ? -v[code & 7] : v[code & 7];
+}
+static float e4m3(int b) {
+  int e = (b >> 3) & 15, m = b & 7;
+  return e == 0 ? std::ldexp(m / 8.0f, -6) : std::ldexp(1.0f + m / 8.0f, e - 7);
+}
+
+struct Fp4 {  // host NVFP4 tensor with random codes and scales
+  int rows, cols;
+  bool tile;
+  std::vector<uint8_t> codes, scales;
+  float g;
+  Fp4(int r, int c, bool t) : rows(r), cols(c), tile(t) {
+    codes.resize(static_cast<size_t>(r) * c / 2);
+    scales.resize(static_cast<size_t>(t ? (r + 15) / 16 : r) * (c / 16));
+    for (auto& b : codes) b = static_cast<uint8_t>(rng());
+    for (auto& s : scales) {
+      int e = static_cast<int>(rng() % 16), m = static_cast<int>(rng() % 8);
+      int b = (e << 3) | m;
+      if (b == 0x7F) b = 0x7E;
+      if (rng() % 64 == 0) b = 0;  // an all-zero block now and then
+      s = static_cast<uint8_t>(b);
+    }
+    g = std::ldexp(1.0f + (rng() % 1000) / 1000.0f, -8);
+  }
+  float at(int r, int c) const {
+    int code = (codes[(static_cast<size_t>(r) * cols + c) / 2] >> ((c & 1) * 4)) & 15;
+    int s = scales[static_cast<size_t>(tile ? r / 16 : r) * (cols / 16) + c / 16];
+    return e2m1(code) * e4m3(s) * g;
+  }
+};
+
+template <class T>
+static T* dev_copy(const std::vector<T>& v) {
+  T* p;
+  CK(cudaMalloc(&p, v.size() * sizeof(T) + 16));
+  CK(cudaMemcpy(p, v.data(), v.size() * sizeof(T), cudaMemcpyHostToDevice));
+  return p;
+}
+
+// ---- reference: D = alpha * sum_k a(m,k) b(n,k) + bias[n] + beta * D0 (double accumulation) ----
+template <class FA, class FB>
+static std::vector<double> reference(int M, int N, int K, FA a, FB b, float alpha, const std::vector<float>& bias,
+                                     float beta, const std::vector<float>& d0) {
+  std::vector<float> af(static_cast<size_t>(M) * K), bf(static_cast<size_t>(N) * K);
+  for (int m = 0; m < M; ++m)
+    for (int k = 0; k < K; ++k) af[static_cast<size_t>(m) * K + k] = a(m, k);
+  for (int n = 0; n < N; ++n)
+    for (int k = 0; k < K; ++k) bf[static_cast<size_t>(n) * K + k] = b(n, k);
+  std::vector<double> out(static_cast<size_t>(M) * N);
+  for (int m = 0; m < M; ++m)
+    for (int n = 0; n < N; ++n) {
+      double s = 0;
+      const float* x = &af[static_cast<size_t>(m) * K];
+      const float* y = &bf[static_cast<size_t>(n) * K];
+      for (int k = 0; k < K; ++k) s += static_cast<double>(x[k]) * y[k];
+      double v = alpha * s + (bias.empty() ? 0.0 : bias[n]);
+      if (beta != 0) v += beta * static_cast<double>(d0[static_cast<size_t>(m) * N + n]);
+      out[static_cast<size_t>(m) * N + n] = v;
+    }
+  return out;
+}
+
+struct Out {  // output buffer, poisoned (NaN) or pre-filled for beta != 0
+  int M, N;
+  bool bf16;
+  void* dev;
+  std::vector<float> d0;
+  Out(int m, int n, bool b, float beta) : M(m), N(n), bf16(b) {
+    size_t cnt = static_cast<size_t>(m) * n, bytes = cnt * (b ? 2 : 4);
+    CK(cudaMalloc(&dev, bytes));
+    if (beta == 0) {
+      CK(cudaMemset(dev, 0xFF, bytes));  // NaN in both formats: an unwritten element fails the check
+      d0.assign(cnt, 0.f);
+    } else {
+      d0.resize(cnt);
+      std::uniform_real_distribution<float> u(-1, 1);
+      if (b) {
+        std::vector<uint16_t> h(cnt);
+        for (size_t i = 0; i < cnt; ++i) {
+          h[i] = f_to_bf16(u(rng));
+          d0[i] = bf16_to_f(h[i]);
+        }
+        CK(cudaMemcpy(dev, h.data(), bytes, cudaMemcpyHostToDevice));
+      } else {
+        for (auto& x : d0) x = u(rng);
+        CK(cudaMemcpy(dev, d0.data(), bytes, cudaMemcpyHostToDevice));
+      }
+    }
+  }
+  double error(const std::vector<double>& ref) const {
+    size_t cnt = static_cast<size_t>(M) * N;
+    std::vector<float> got(cnt);
+    if (bf16) {
+      std::vector<uint16_t> h(cnt);
+      CK(cudaMemcpy(h.data(), dev, cnt * 2, cudaMemcpyDeviceToHost));
+      for (size_t i = 0; i < cnt; ++i) got[i] = bf16_to_f(h[i]);
+    } else {
+      CK(cudaMemcpy(got.data(), dev, cnt * 4, cudaMemcpyDeviceToHost));
+    }
+    double num = 0, den = 0;
+    for (size_t i = 0; i < cnt; ++i) {
+      double d = got[i] - ref[i];
+      num += d * d;
+      den += ref[i] * ref[i];
+    }
+    return std::isfinite(num) ? std::sqrt(num / den) : INFINITY;
+  }
+  ~Out() { cudaFree(dev); }
+};
+
+static std::vector<uint16_t> rand_bf16(size_t n) {
+  std::uniform_real_distribution<float> u(-1, 1);
+  std::vector<uint16_t> v(n);
+  for (auto& x : v) x = f_to_bf16(u(rng));
+  return v;
+}
+
+using BigFn = void (*)(const void*, const void*, const uint8_t*, const uint8_t*, const float*, const float*, void*,
+                       const float*, int, int, int, int, int, float, float, int);
+using SkFn = void (*)(const void*, const void*, const uint8_t*, const uint8_t*, const float*, const float*, void*,
+                      const float*, float*, int*, int, int, int, int, int, int, float, float, int);
+
+// raises a kernel's dynamic shared-memory limit once (not inside timed loops)
+static void set_smem(const void* f, int bytes) {
+  static std::map<const void*, int> done;
+  auto it = done.find(f);
+  if (it != done.end() && it->second >= bytes) return;
+  CK(cudaFuncSetAttribute(f, cudaFuncAttributeMaxDynamicSharedMemorySize, bytes));
+  done[f] = bytes;
+}
+
+template <int AK, int BK_, int BN, bool F16>
+static int big_smem() {
+  return BigLayout<AK, BK_, BN, F16>::BYTES;
+}
+
+static void launch_big(BigFn f, int smem, int BN, const void* A, const void* B, const uint8_t* asc, const uint8_t* bsc,
+                       const float* ga, const float* gb, void* D, const float* bias, int M, int N, int K, int lda,
+                       int ldb, float alpha, float beta, int obf, cudaStream_t st = 0) {
+  set_smem(reinterpret_cast<const void*>(f), smem);
+  int tiles = ((M + 127) / 128) * ((N + BN - 1) / BN);
+  f<<<tiles, 256, smem, st>>>(A, B, asc, bsc, ga, gb, D, bias, M, N, K, lda, ldb, alpha, beta, obf);
+  CK(cudaGetLastError());
+}
+
+struct SkCfg {
+  int splits, kslice;
+};
+static SkCfg sk_cfg(int N, int K, int splits) {
+  int steps = K / 128;
+  splits = std::max(1, std::min(splits, steps));
+  int kslice = ((steps + splits - 1) / splits) * 128;
+  splits = (K + kslice - 1) / kslice;
+  return {splits, kslice};
+}
+static void launch_skinny(SkFn f, bool bf16b, const void* A, const void* B, const uint8_t* asc, const uint8_t* bsc,
+                          const float* ga, const float* gb, void* D, const float* bias, float* ws, int* ctr, int M,
+                          int N, int K, int lda, int ldb, int splits, float alpha, float beta, int obf,
+                          cudaStream_t st = 0) {
+  SkCfg c = sk_cfg(N, K, splits);
+  int smem = M * (c.kslice * 2 + (bf16b ? 64 : 16));
+  set_smem(reinterpret_cast<const void*>(f), smem);
+  dim3 grid((N + 63) / 64, c.splits);
+  f<<<grid, 256, smem, st>>>(A, B, asc, bsc, ga, gb, D, bias, ws, ctr, M, N, K, lda, ldb, c.kslice, alpha, beta, obf);
+  CK(cudaGetLastError());
+}
+
+static int failures = 0;
+static void report(const char* name, int M, int N, int K, bool bf16out, double err) {
+  double tol = bf16out ? 1e-2 : 1e-5;
+  bool ok = err <= tol;
+  if (!ok) ++failures;
+  std::printf("%-28s M=%5d N=%5d K=%5d out=%s  rel_err=%.3e  %s\n", name, M, N, K, bf16out ? "bf16" : "fp32", err,
+              ok ? "ok" : "FAIL");
+}
+
+static std::vector<float> rand_bias(int N) {
+  std::uniform_real_distribution<float> u(-1, 1);
+  std::vector<float> b(N);
+  for (auto& x : b) x = u(rng);
+  return b;
+}
+
+// bf16 x bf16 in three layouts
+static void check_bf16(const char* name, BigFn f, int smem, int BN, int layout, int M, int N, int K, bool obf,
+                       float alpha, bool with_bias, float beta) {
+  // layout 0: A[M][K], B[N][K]; 1: A[M][K], B[K][N]; 2: A[K][M], B[K][N]
+  auto ha = rand_bf16(static_cast<size_t>(M) * K), hb = rand_bf16(static_cast<size_t>(N) * K);
+  auto bias = with_bias ? rand_bias(N) : std::vector<float>();
+  Out out(M, N, obf, beta);
+  uint16_t *da = dev_copy(ha), *db = dev_copy(hb);
+  float* dbias = with_bias ? dev_copy(bias) : nullptr;
+  int lda = layout == 2 ? M : K, ldb = layout == 0 ? K : N;
+  launch_big(f, smem, BN, da, db, nullptr, nullptr, nullptr, nullptr, out.dev, dbias, M, N, K, lda, ldb, alpha, beta, obf);
+  CK(cudaDeviceSynchronize());
+  auto a = [&](int m, int k) { return bf16_to_f(layout == 2 ? ha[static_cast<size_t>(k) * M + m] : ha[static_cast<size_t>(m) * K + k]); };
+  auto b = [&](int n, int k) { return bf16_to_f(layout == 0 ? hb[static_cast<size_t>(n) * K + k] : hb[static_cast<size_t>(k) * N + n]); };
+  report(name, M, N, K, obf, out.error(reference(M, N, K, a, b, alpha, bias, beta, out.d0)));
+  cudaFree(da);
+  cudaFree(db);
+  if (dbias) cudaFree(dbias);
+}
+
+// NVFP4 paths: mode 0 = fused big kernel, 1 = skinny, 2 = expand + 16-bit GEMM
+static void check_fp4(const char* name, bool w4a4, bool tile, int mode, void* fn, int smem, int BN, int M, int N, int K,
+                      int splits, bool obf, float alpha, bool with_bias, float beta) {
+  Fp4 wq(N, K, tile);
+  Fp4 aq(M, K, false);
+  auto ha = rand_bf16(static_cast<size_t>(M) * K);
+  auto bias = with_bias ? rand_bias(N) : std::vector<float>();
+  Out out(M, N, obf, beta);
+  uint8_t *dwc = dev_copy(wq.codes), *dws = dev_copy(wq.scales);
+  uint8_t *dac = dev_copy(aq.codes), *das = dev_copy(aq.scales);
+  uint16_t* dab = dev_copy(ha);
+  float* dga = dev_copy(std::vector<float>{aq.g});
+  float* dgb = dev_copy(std::vector<float>{wq.g});
+  float* dbias = with_bias ? dev_copy(bias) : nullptr;
+  float* ws;
+  int* ctr;
+  CK(cudaMalloc(&ws, static_cast<size_t>(64) * 16 * N * 4));
+  CK(cudaMalloc(&ctr, (N / 64 + 1) * 4));
+  CK(cudaMemset(ctr, 0, (N / 64 + 1) * 4));
+  const void* A = w4a4 ? static_cast<const void*>(dac) : dab;
+  if (mode == 0) {
+    launch_big(reinterpret_cast<BigFn>(fn), smem, BN, A, dwc, das, dws, w4a4 ? dga : nullptr, dgb, out.dev, dbias, M, N,
+               K, K, K, alpha, beta, obf);
+  } else if (mode == 1) {
+    launch_skinny(reinterpret_cast<SkFn>(fn), false, A, dwc, das, dws, w4a4 ? dga : nullptr, dgb, out.dev, dbias, ws,
+                  ctr, M, N, K, K, K, splits, alpha, beta, obf);
+    CK(cudaDeviceSynchronize());
+    std::vector<int> hc(N / 64 + 1);
+    CK(cudaMemcpy(hc.data(), ctr, hc.size() * 4, cudaMemcpyDeviceToHost));
+    for (int c : hc)
+      if (c != 0) {
+        std::printf("  counters not reset\n");
+        ++failures;
+        break;
+      }
+  } else {
+    uint16_t *ea, *eb;
+    CK(cudaMalloc(&ea, static_cast<size_t>(M) * K * 2));
+    CK(cudaMalloc(&eb, static_cast<size_t>(N) * K * 2));
+    if (w4a4) nvfp4_expand_f16_row<<<256, 256>>>(dac, das, reinterpret_cast<uint4*>(ea), M, K);
+    if (w4a4) {
+      if (tile) nvfp4_expand_f16_tile<<<256, 256>>>(dwc, dws, reinterpret_cast<uint4*>(eb), N, K);
+      else nvfp4_expand_f16_row<<<256, 256>>>(dwc, dws, reinterpret_cast<uint4*>(eb), N, K);
+    } else {
+      if (tile) nvfp4_expand_bf16_tile<<<256, 256>>>(dwc, dws, reinterpret_cast<uint4*>(eb), N, K);
+      else nvfp4_expand_bf16_row<<<256, 256>>>(dwc, dws, reinterpret_cast<uint4*>(eb), N, K);
+    }
+    CK(cudaGetLastError());
+    launch_big(reinterpret_cast<BigFn>(fn), smem, BN, w4a4 ? static_cast<const void*>(ea) : dab, eb, nullptr, nullptr,
+               w4a4 ? dga : nullptr, dgb, out.dev, dbias, M, N, K, K, K, alpha, beta, obf);
+    CK(cudaDeviceSynchronize());
+    cudaFree(ea);
+    cudaFree(eb);
+  }
+  CK(cudaDeviceSynchronize());
+  auto a = [&](int m, int k) { return w4a4 ? aq.at(m, k) : bf16_to_f(ha[static_cast<size_t>(m) * K + k]); };
+  auto b = [&](int n, int k) { return wq.at(n, k); };
+  report(name, M, N, K, obf, out.error(reference(M, N, K, a, b, alpha, bias, beta, out.d0)));
+  for (void* p : {(void*)dwc, (void*)dws, (void*)dac, (void*)das, (void*)dab, (void*)dga, (void*)dgb, (void*)ws, (void*)ctr})
+    cudaFree(p);
+  if (dbias) cudaFree(dbias);
+}
+
+#define BIGK(NAME, AK, BK_, BN, F16) reinterpret_cast<void*>(NAME), big_smem<AK, BK_, BN, F16>(), BN
+
+static void run_checks() {
+  // bf16 layouts, both tile widths, tails in M, N and K, epilogue variants
+  check_bf16("bf16_kk_n256", gemm_bf16_kk_n256, big_smem<OP_K16, OP_K16, 256, false>(), 256, 0, 257, 384, 512, false, 1.f, false, 0.f);
+  check_bf16("bf16_kk_n256", gemm_bf16_kk_n256, big_smem<OP_K16, OP_K16, 256, false>(), 256, 0, 33, 272, 80, true, 0.5f, true, 0.f);
+  check_bf16("bf16_kk_n128", gemm_bf16_kk_n128, big_smem<OP_K16, OP_K16, 128, false>(), 128, 0, 129, 400, 208, false, 0.75f, true, 1.f);
+  check_bf16("bf16_kn_n256", gemm_bf16_kn_n256, big_smem<OP_K16, OP_MN16, 256, false>(), 256, 1, 257, 384, 336, false, 1.f, false, 0.f);
+  check_bf16("bf16_kn_n128", gemm_bf16_kn_n128, big_smem<OP_K16, OP_MN16, 128, false>(), 128, 1, 77, 144, 512, true, 1.f, true, 1.f);
+  check_bf16("bf16_mn_n256", gemm_bf16_mn_n256, big_smem<OP_MN16, OP_MN16, 256, false>(), 256, 2, 272, 384, 333, false, 1.f, false, 0.f);
+  check_bf16("bf16_mn_n128", gemm_bf16_mn_n128, big_smem<OP_MN16, OP_MN16, 128, false>(), 128, 2, 48, 160, 7, false, 2.f, false, 1.f);
+  // fused NVFP4
+  check_fp4("w4a16_row_n256", false, false, 0, BIGK(gemm_w4a16_row_n256, OP_K16, OP_FP4_ROW, 256, false), 257, 384, 512, 1, false, 1.f, false, 0.f);
+  check_fp4("w4a16_tile_n256", false, true, 0, BIGK(gemm_w4a16_tile_n256, OP_K16, OP_FP4_TILE, 256, false), 33, 400, 256, 1, true, 1.f, true, 0.f);
+  check_fp4("w4a16_row_n128", false, false, 0, BIGK(gemm_w4a16_row_n128, OP_K16, OP_FP4_ROW, 128, false), 129, 272, 320, 1, false, 0.5f, true, 1.f);
+  check_fp4("w4a16_tile_n128", false, true, 0, BIGK(gemm_w4a16_tile_n128, OP_K16, OP_FP4_TILE, 128, false), 200, 144, 512, 1, false, 1.f, false, 0.f);
+  check_fp4("w4a4_row_n256", true, false, 0, BIGK(gemm_w4a4_row_n256, OP_FP4_ROW, OP_FP4_ROW, 256, true), 257, 384, 512, 1, false, 1.f, false, 0.f);
+  check_fp4("w4a4_tile_n256", true, true, 0, BIGK(gemm_w4a4_tile_n256, OP_FP4_ROW, OP_FP4_TILE, 256, true), 33, 400, 320, 1, true, 1.f, true, 0.f);
+  check_fp4("w4a4_row_n128", true, false, 0, BIGK(gemm_w4a4_row_n128, OP_FP4_ROW, OP_FP4_ROW, 128, true), 129, 272, 256, 1, false, 0.5f, true, 1.f);
+  check_fp4("w4a4_tile_n128", true, true, 0, BIGK(gemm_w4a4_tile_n128, OP_FP4_ROW, OP_FP4_TILE, 128, true), 200, 144, 512, 1, false, 1.f, false, 0.f);
+  // dequantize-then-GEMM (any K % 16)
+  check_fp4("expand+f16_kk_n256 (w4a4)", true, true, 2, BIGK(gemm_f16_kk_n256, OP_K16, OP_K16, 256, true), 65, 272, 80, 1, false, 1.f, true, 0.f);
+  check_fp4("expand+bf16_kk_n128 (w4a16)", false, false, 2, BIGK(gemm_bf16_kk_n128, OP_K16, OP_K16, 128, false), 19, 160, 48, 1, true, 1.f, false, 0.f);
+  // skinny, M <= 16, split-K 1 and several
+  for (int M : {1, 7, 16})
+    for (int splits : {1, 3}) {
+      bool obf = M == 7;
+      check_fp4("skinny_w4a16_row", false, false, 1, reinterpret_cast<void*>(skinny_w4a16_row), 0, 0, M, 384, 1024, splits, obf, 1.f, splits == 3, 0.f);
+      check_fp4("skinny_w4a16_tile", false, true, 1, reinterpret_cast<void*>(skinny_w4a16_tile), 0, 0, M, 400, 768, splits, false, 0.5f, true, M == 16 ? 1.f : 0.f);
+      check_fp4("skinny_w4a4_row", true, false, 1, reinterpret_cast<void*>(skinny_w4a4_row), 0, 0, M, 272, 1024, splits, obf, 1.f, false, 0.f);
+      check_fp4("skinny_w4a4_tile", true, true, 1, reinterpret_cast<void*>(skinny_w4a4_tile), 0, 0, M, 144, 512, splits, false, 1.f, true, 1.f);
+    }
+  // skinny bf16 weights
+  for (int M : {1, 16})
+    for (int splits : {1, 4}) {
+      int N = 336, K = 1024;
+      auto ha = rand_bf16(static_cast<size_t>(M) * K), hb = rand_bf16(static_cast<size_t>(N) * K);
+      Out out(M, N, false, 0.f);
+      uint16_t *da = dev_copy(ha), *db = dev_copy(hb);
+      float* ws;
+      int* ctr;
+      CK(cudaMalloc(&ws, static_cast<size_t>(splits) * M * N * 4));
+      CK(cudaMalloc(&ctr, (N / 64 + 1) * 4));
+      CK(cudaMemset(ctr, 0, (N / 64 + 1) * 4));
+      launch_skinny(skinny_bf16, true, da, db, nullptr, nullptr, nullptr, nullptr, out.dev, nullptr, ws, ctr, M, N, K,
+                    K, K, splits, 1.f, 0.f, 0);
+      CK(cudaDeviceSynchronize());
+      auto a = [&](int m, int k) { return bf16_to_f(ha[static_cast<size_t>(m) * K + k]); };
+      auto b = [&](int n, int k) { return bf16_to_f(hb[static_cast<size_t>(n) * K + k]); };
+      report("skinny_bf16", M, N, K, false, out.error(reference(M, N, K, a, b, 1.f, {}, 0.f, out.d0)));
+      cudaFree(da);
+      cudaFree(db);
+      cudaFree(ws);
+      cudaFree(ctr);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// timing
+// ---------------------------------------------------------------------------------------------
+__global__ void fill_random(uint32_t* p, size_t words, uint32_t seed, uint32_t mask, uint32_t orv) {
+  for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < words; i += (size_t)gridDim.x * blockDim.x) {
+    uint32_t x = static_cast<uint32_t>(i) * 2654435761u ^ seed;
+    x ^= x >> 15;
+    x *= 2246822519u;
+    x ^= x >> 13;
+    x *= 3266489917u;
+    x ^= x >> 16;
+    p[i] = (x & mask) | orv;
+  }
+}
+static void* dev_random(size_t bytes, uint32_t seed, uint32_t mask = 0xFFFFFFFFu, uint32_t orv = 0) {
+  void* p;
+  size_t words = (bytes + 3) / 4;
+  CK(cudaMalloc(&p, words * 4 + 16));
+  fill_random<<<1024, 256>>>(static_cast<uint32_t*>(p), words, seed, mask, orv);
+  CK(cudaGetLastError());
+  return p;
+}
+// bf16 in [-2,2) without NaN/Inf: sign, exponent 0x3F..0x40 range, random mantissa
+static const uint32_t BF16_MASK = 0x80FF80FFu, BF16_OR = 0x3F003F00u;
+// E4M3 scales between 2^-7 and ~2^1 (bytes 0x00..0x47 with bit 6 clear then some set): avoid NaN 0x7F
+static const uint32_t SC_MASK = 0x37373737u, SC_OR = 0x10101010u;
+
+static double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+template <class F>
+static double time_us(F&& launch, int sets) {
+  cudaEvent_t a, b;
+  CK(cudaEventCreate(&a));
+  CK(cudaEventCreate(&b));
+  for (int i = 0; i < 5; ++i) launch(i % sets);
+  CK(cudaDeviceSynchronize());
+  std::vector<double> r;
+  // batch size: about 2 ms of work per timed batch, at least 2 launches
+  CK(cudaEventRecord(a));
+  launch(0);
+  CK(cudaEventRecord(b));
+  CK(cudaEventSynchronize(b));
+  float one;
+  CK(cudaEventElapsedTime(&one, a, b));
+  int iters = std::max(2, std::min(200, static_cast<int>(2.0 / std::max(one, 1e-3f))));
+  for (int rep = 0; rep < 15; ++rep) {
+    CK(cudaEventRecord(a));
+    for (int i = 0; i < iters; ++i) launch((rep * iters + i) % sets);
+    CK(cudaEventRecord(b));
+    CK(cudaEventSynchronize(b));
+    float ms;
+    CK(cudaEventElapsedTime(&ms, a, b));
+    r.push_back(ms * 1000.0 / iters);
+  }
+  cudaEventDestroy(a);
+  cudaEventDestroy(b);
+  return median(r);
+}
+
+static void run_timing() {
+  struct Shape {
+    int M, N, K;
+  };
+  std::vector<Shape> shapes = {{1, 8192, 8192},    {16, 8192, 8192},   {64, 8192, 8192},   {256, 8192, 8192},
+                               {1024, 8192, 8192}, {8192, 8192, 8192}, {7040, 3072, 3072}, {7040, 9216, 3072},
+                               {7040, 14336, 3072}, {7040, 3072, 14336}};
+  int sms;
+  CK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0));
+  const size_t L2 = 50u << 20;
+  std::printf("\n%-24s %5s %6s %6s %10s %9s %9s\n", "variant", "M", "N", "K", "us", "TFLOP/s", "GB/s");
+  for (const Shape& s : shapes) {
+    const int M = s.M, N = s.N, K = s.K;
+    const double flop = 2.0 * M * N * K;
+    size_t b_bf16 = (size_t)N * K * 2, a_bf16 = (size_t)M * K * 2;
+    size_t b_fp4 = (size_t)N * K / 2, a_fp4 = (size_t)M * K / 2;
+    size_t sc_row_b = (size_t)N * K / 16, sc_tile_b = (size_t)(N / 16) * (K / 16), sc_a = (size_t)M * K / 16;
+    size_t out_b = (size_t)M * N * 2;
+    auto nsets = [&](size_t bytes) { return (int)std::max<size_t>(2, (2 * L2) / std::max<size_t>(bytes, 1) + 1); };
+    // inputs (rotated sets)
+    int sets_bf = nsets(a_bf16 + b_bf16), sets_fp = nsets(a_fp4 + b_fp4 + sc_row_b);
+    sets_bf = std::min(sets_bf, 8);
+    sets_fp = std::min(sets_fp, 8);
+    std::vector<void*> Ab(sets_bf), Bb(sets_bf), Af(sets_fp), As(sets_fp), Bf(sets_fp), Bsr(sets_fp), Bst(sets_fp), Ab4(sets_fp);
+    for (int i = 0; i < sets_bf; ++i) {
+      Ab[i] = dev_random(a_bf16, 11 + i, BF16_MASK, BF16_OR);
+      Bb[i] = dev_random(b_bf16, 101 + i, BF16_MASK, BF16_OR);
+    }
+    for (int i = 0; i < sets_fp; ++i) {
+      Af[i] = dev_random(a_fp4, 201 + i);
+      As[i] = dev_random(sc_a, 301 + i, SC_MASK, SC_OR);
+      Bf[i] = dev_random(b_fp4, 401 + i);
+      Bsr[i] = dev_random(sc_row_b, 501 + i, SC_MASK, SC_OR);
+      Bst[i] = dev_random(sc_tile_b, 601 + i, SC_MASK, SC_OR);
+      Ab4[i] = dev_random(a_bf16, 701 + i, BF16_MASK, BF16_OR);
+    }
+    float* g = static_cast<float*>(dev_copy(std::vector<float>{0.01f}));
+    void* D;
+    CK(cudaMalloc(&D, (size_t)M * N * 4));
+    float* ws;
+    int* ctr;
+    CK(cudaMalloc(&ws, (size_t)64 * std::min(M, 16) * N * 4 + 16));
+    CK(cudaMalloc(&ctr, (N / 64 + 1) * 4));
+    CK(cudaMemset(ctr, 0, (N / 64 + 1) * 4));
+    auto row = [&](const char* name, double us, size_t bytes) {
+      std::printf("%-24s %5d %6d %6d %10.2f %9.1f %9.1f\n", name, M, N, K, us, flop / us * 1e-6, bytes / us * 1e-3);
+    };
+    if (M <= 16) {
+      for (int splits : {1, 2, 4, 8, 16}) {
+        char nm[64];
+        std::snprintf(nm, sizeof nm, "skinny_w4a16_tile s%d", splits);
+        row(nm, time_us([&](int i) { launch_skinny(skinny_w4a16_tile, false, Ab4[i], Bf[i], nullptr, (uint8_t*)Bst[i], nullptr, g, D, nullptr, ws, ctr, M, N, K, K, K, splits, 1.f, 0.f, 1); }, sets_fp),
+            b_fp4 + sc_tile_b + a_bf16 + out_b);
+      }
+      for (int splits : {2, 4, 8}) {
+        char nm[64];
+        std::snprintf(nm, sizeof nm, "skinny_w4a16_row s%d", splits);
+        row(nm, time_us([&](int i) { launch_skinny(skinny_w4a16_row, false, Ab4[i], Bf[i], nullptr, (uint8_t*)Bsr[i], nullptr, g, D, nullptr, ws, ctr, M, N, K, K, K, splits, 1.f, 0.f, 1); }, sets_fp),
+            b_fp4 + sc_row_b + a_bf16 + out_b);
+        std::snprintf(nm, sizeof nm, "skinny_w4a4_tile s%d", splits);
+        row(nm, time_us([&](int i) { launch_skinny(skinny_w4a4_tile, false, Af[i], Bf[i], (uint8_t*)As[i], (uint8_t*)Bst[i], g, g, D, nullptr, ws, ctr, M, N, K, K, K, splits, 1.f, 0.f, 1); }, sets_fp),
+            b_fp4 + sc_tile_b + a_fp4 + sc_a + out_b);
+        std::snprintf(nm, sizeof nm, "skinny_w4a4_row s%d", splits);
+        row(nm, time_us([&](int i) { launch_skinny(skinny_w4a4_row, false, Af[i], Bf[i], (uint8_t*)As[i], (uint8_t*)Bsr[i], g, g, D, nullptr, ws, ctr, M, N, K, K, K, splits, 1.f, 0.f, 1); }, sets_fp),
+            b_fp4 + sc_row_b + a_fp4 + sc_a + out_b);
+        std::snprintf(nm, sizeof nm, "skinny_bf16 s%d", splits);
+        row(nm, time_us([&](int i) { launch_skinny(skinny_bf16, true, Ab[i], Bb[i], nullptr, nullptr, nullptr, nullptr, D, nullptr, ws, ctr, M, N, K, K, K, splits, 1.f, 0.f, 1); }, sets_bf),
+            b_bf16 + a_bf16 + out_b);
+      }
+    } else {
+      for (int BN : {256, 128}) {
+        bool w = BN == 256;
+        char nm[64];
+        std::snprintf(nm, sizeof nm, "bf16_kk_n%d", BN);
+        BigFn fk = w ? gemm_bf16_kk_n256 : gemm_bf16_kk_n128;
+        int sk = w ? big_smem<OP_K16, OP_K16, 256, false>() : big_smem<OP_K16, OP_K16, 128, false>();
+        row(nm, time_us([&](int i) { launch_big(fk, sk, BN, Ab[i], Bb[i], nullptr, nullptr, nullptr, nullptr, D, nullptr, M, N, K, K, K, 1.f, 0.f, 1); }, sets_bf), a_bf16 + b_bf16 + out_b);
+        std::snprintf(nm, sizeof nm, "w4a16_tile_n%d", BN);
+        BigFn f16t = w ? gemm_w4a16_tile_n256 : gemm_w4a16_tile_n128;
+        int s16t = w ? big_smem<OP_K16, OP_FP4_TILE, 256, false>() : big_smem<OP_K16, OP_FP4_TILE, 128, false>();
+        row(nm, time_us([&](int i) { launch_big(f16t, s16t, BN, Ab4[i], Bf[i], nullptr, (uint8_t*)Bst[i], nullptr, g, D, nullptr, M, N, K, K, K, 1.f, 0.f, 1); }, sets_fp), a_bf16 + b_fp4 + sc_tile_b + out_b);
+        std::snprintf(nm, sizeof nm, "w4a4_tile_n%d", BN);
+        BigFn f4t = w ? gemm_w4a4_tile_n256 : gemm_w4a4_tile_n128;
+        int s4t = w ? big_smem<OP_FP4_ROW, OP_FP4_TILE, 256, true>() : big_smem<OP_FP4_ROW, OP_FP4_TILE, 128, true>();
+        row(nm, time_us([&](int i) { launch_big(f4t, s4t, BN, Af[i], Bf[i], (uint8_t*)As[i], (uint8_t*)Bst[i], g, g, D, nullptr, M, N, K, K, K, 1.f, 0.f, 1); }, sets_fp), a_fp4 + sc_a + b_fp4 + sc_tile_b + out_b);
+        std::snprintf(nm, sizeof nm, "w4a4_row_n%d", BN);
+        BigFn f4r = w ? gemm_w4a4_row_n256 : gemm_w4a4_row_n128;
+        int s4r = w ? big_smem<OP_FP4_ROW, OP_FP4_ROW, 256, true>() : big_smem<OP_FP4_ROW, OP_FP4_ROW, 128, true>();
+        row(nm, time_us([&](int i) { launch_big(f4r, s4r, BN, Af[i], Bf[i], (uint8_t*)As[i], (uint8_t*)Bsr[i], g, g, D, nullptr, M, N, K, K, K, 1.f, 0.f, 1); }, sets_fp), a_fp4 + sc_a + b_fp4 + sc_row_b + out_b);
+      }
+      if (M == 8192) {
+        BigFn fd = gemm_bf16_kn_n256, fw = gemm_bf16_mn_n256;
+        row("bf16_kn_n256 (dgrad)", time_us([&](int i) { launch_big(fd, big_smem<OP_K16, OP_MN16, 256, false>(), 256, Ab[i], Bb[i], nullptr, nullptr, nullptr, nullptr, D, nullptr, M, N, K, K, N, 1.f, 0.f, 1); }, sets_bf), a_bf16 + b_bf16 + out_b);
+        row("bf16_mn_n256 (wgrad)", time_us([&](int i) { launch_big(fw, big_smem<OP_MN16, OP_MN16, 256, false>(), 256, Ab[i], Bb[i], nullptr, nullptr, nullptr, nullptr, D, nullptr, M, N, K, M, N, 1.f, 0.f, 1); }, sets_bf), a_bf16 + b_bf16 + out_b);
+        // dequantize-then-GEMM W4A4 (expand both operands each call, then the f16 GEMM)
+        void *ea, *eb;
+        CK(cudaMalloc(&ea, a_bf16));
+        CK(cudaMalloc(&eb, b_bf16));
+        row("expand+f16_kk_n256", time_us([&](int i) {
+              nvfp4_expand_f16_row<<<sms * 8, 256>>>((uint8_t*)Af[i], (uint8_t*)As[i], (uint4*)ea, M, K);
+              nvfp4_expand_f16_tile<<<sms * 8, 256>>>((uint8_t*)Bf[i], (uint8_t*)Bst[i], (uint4*)eb, N, K);
+              launch_big(gemm_f16_kk_n256, big_smem<OP_K16, OP_K16, 256, true>(), 256, ea, eb, nullptr, nullptr, g, g, D, nullptr, M, N, K, K, K, 1.f, 0.f, 1);
+            }, sets_fp), a_fp4 + sc_a + b_fp4 + sc_tile_b + out_b);
+        cudaFree(ea);
+        cudaFree(eb);
+      }
+    }
+    CK(cudaDeviceSynchronize());
+    for (auto* v : {&Ab, &Bb, &Af, &As, &Bf, &Bsr, &Bst, &Ab4})
+      for (void* p : *v) cudaFree(p);
+    cudaFree(g);
+    cudaFree(D);
+    cudaFree(ws);
+    cudaFree(ctr);
+  }
+}
+
+int main(int argc, char** argv) {
+  std::string mode = argc > 1 ? argv[1] : "check";
+  cudaDeviceProp p;
+  CK(cudaGetDeviceProperties(&p, 0));
+  std::printf("device: %s, %d SMs, L2 %d MiB\n", p.name, p.multiProcessorCount, p.l2CacheSize >> 20);
+  if (mode == "check" || mode == "all") run_checks();
+  if (mode == "time" || mode == "all") run_timing();
+  std::printf("%d check failures\n", failures);
+  return failures == 0 ? 0 : 1;
+}
