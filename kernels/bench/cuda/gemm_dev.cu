@@ -2,7 +2,7 @@
 // against a CPU reference and times the variants side by side, without the Java runtime.
 // The project's tests and benchmark are the Java ones (GemmKernelsGpuTest, GemmBench); this is for
 // kernel work. Build here, run on the GPU machine:
-//   nvcc -std=c++17 -O3 -gencode=arch=compute_90a,code=sm_90a -I kernels/src/main/cuda \
+//   nvcc -std=c++17 -O3 -DGEMM_DEV_VARIANTS -gencode=arch=compute_90a,code=sm_90a -I kernels/src/main/cuda \
 //        -o gemm_dev kernels/bench/cuda/gemm_dev.cu
 //   ./gemm_dev check        # every variant vs the CPU reference (fresh random inputs, poisoned output)
 //   ./gemm_dev time         # variants on the benchmark shapes (events, warm-up, median, rotated inputs)
@@ -203,16 +203,19 @@ static SkCfg sk_cfg(int N, int K, int splits) {
   splits = (K + kslice - 1) / kslice;
   return {splits, kslice};
 }
-static void launch_skinny(SkFn f, bool bf16b, const void* A, const void* B, const uint8_t* asc, const uint8_t* bsc,
+static bool launch_skinny(SkFn f, bool bf16b, const void* A, const void* B, const uint8_t* asc, const uint8_t* bsc,
                           const float* ga, const float* gb, void* D, const float* bias, float* ws, int* ctr, int M,
                           int N, int K, int lda, int ldb, int splits, float alpha, float beta, int obf,
-                          cudaStream_t st = 0) {
+                          int warps = 8, cudaStream_t st = 0) {
   SkCfg c = sk_cfg(N, K, splits);
-  int smem = M * (c.kslice * 2 + (bf16b ? 64 : 16));
+  int smem = (M > 8 ? 16 : 8) * (bf16b ? SkinnyB<OP_K16>::row_bytes(c.kslice) : SkinnyB<OP_FP4_ROW>::row_bytes(c.kslice)) +
+             0;
+  if (smem > 227 * 1024) return false;  // A slice does not fit: more splits needed
   set_smem(reinterpret_cast<const void*>(f), smem);
-  dim3 grid((N + 63) / 64, c.splits);
-  f<<<grid, 256, smem, st>>>(A, B, asc, bsc, ga, gb, D, bias, ws, ctr, M, N, K, lda, ldb, c.kslice, alpha, beta, obf);
+  dim3 grid((N + 16 * warps - 1) / (16 * warps), c.splits);
+  f<<<grid, 32 * warps, smem, st>>>(A, B, asc, bsc, ga, gb, D, bias, ws, ctr, M, N, K, lda, ldb, c.kslice, alpha, beta, obf);
   CK(cudaGetLastError());
+  return true;
 }
 
 static int failures = 0;
@@ -346,6 +349,9 @@ static void run_checks() {
       check_fp4("skinny_w4a4_row", true, false, 1, reinterpret_cast<void*>(skinny_w4a4_row), 0, 0, M, 272, 1024, splits, obf, 1.f, false, 0.f);
       check_fp4("skinny_w4a4_tile", true, true, 1, reinterpret_cast<void*>(skinny_w4a4_tile), 0, 0, M, 144, 512, splits, false, 1.f, true, 1.f);
     }
+  // decode-size K with split-K, as in the benchmark
+  check_fp4("skinny_w4a4_tile", true, true, 1, reinterpret_cast<void*>(skinny_w4a4_tile), 0, 0, 16, 512, 8192, 4, false, 1.f, false, 0.f);
+  check_fp4("skinny_w4a16_row", false, false, 1, reinterpret_cast<void*>(skinny_w4a16_row), 0, 0, 3, 528, 4096, 4, true, 1.f, true, 0.f);
   // skinny bf16 weights
   for (int M : {1, 16})
     for (int splits : {1, 4}) {
@@ -405,6 +411,7 @@ static double median(std::vector<double> v) {
 
 template <class F>
 static double time_us(F&& launch, int sets) {
+  if (!launch(0)) return NAN;
   cudaEvent_t a, b;
   CK(cudaEventCreate(&a));
   CK(cudaEventCreate(&b));
@@ -433,7 +440,7 @@ static double time_us(F&& launch, int sets) {
   return median(r);
 }
 
-static void run_timing() {
+static void run_timing(bool small_only) {
   struct Shape {
     int M, N, K;
   };
@@ -446,6 +453,7 @@ static void run_timing() {
   std::printf("\n%-24s %5s %6s %6s %10s %9s %9s\n", "variant", "M", "N", "K", "us", "TFLOP/s", "GB/s");
   for (const Shape& s : shapes) {
     const int M = s.M, N = s.N, K = s.K;
+    if (small_only && M > 16) continue;
     const double flop = 2.0 * M * N * K;
     size_t b_bf16 = (size_t)N * K * 2, a_bf16 = (size_t)M * K * 2;
     size_t b_fp4 = (size_t)N * K / 2, a_fp4 = (size_t)M * K / 2;
@@ -481,26 +489,28 @@ static void run_timing() {
       std::printf("%-24s %5d %6d %6d %10.2f %9.1f %9.1f\n", name, M, N, K, us, flop / us * 1e-6, bytes / us * 1e-3);
     };
     if (M <= 16) {
-      for (int splits : {1, 2, 4, 8, 16}) {
-        char nm[64];
-        std::snprintf(nm, sizeof nm, "skinny_w4a16_tile s%d", splits);
-        row(nm, time_us([&](int i) { launch_skinny(skinny_w4a16_tile, false, Ab4[i], Bf[i], nullptr, (uint8_t*)Bst[i], nullptr, g, D, nullptr, ws, ctr, M, N, K, K, K, splits, 1.f, 0.f, 1); }, sets_fp),
-            b_fp4 + sc_tile_b + a_bf16 + out_b);
-      }
-      for (int splits : {2, 4, 8}) {
-        char nm[64];
-        std::snprintf(nm, sizeof nm, "skinny_w4a16_row s%d", splits);
-        row(nm, time_us([&](int i) { launch_skinny(skinny_w4a16_row, false, Ab4[i], Bf[i], nullptr, (uint8_t*)Bsr[i], nullptr, g, D, nullptr, ws, ctr, M, N, K, K, K, splits, 1.f, 0.f, 1); }, sets_fp),
-            b_fp4 + sc_row_b + a_bf16 + out_b);
-        std::snprintf(nm, sizeof nm, "skinny_w4a4_tile s%d", splits);
-        row(nm, time_us([&](int i) { launch_skinny(skinny_w4a4_tile, false, Af[i], Bf[i], (uint8_t*)As[i], (uint8_t*)Bst[i], g, g, D, nullptr, ws, ctr, M, N, K, K, K, splits, 1.f, 0.f, 1); }, sets_fp),
-            b_fp4 + sc_tile_b + a_fp4 + sc_a + out_b);
-        std::snprintf(nm, sizeof nm, "skinny_w4a4_row s%d", splits);
-        row(nm, time_us([&](int i) { launch_skinny(skinny_w4a4_row, false, Af[i], Bf[i], (uint8_t*)As[i], (uint8_t*)Bsr[i], g, g, D, nullptr, ws, ctr, M, N, K, K, K, splits, 1.f, 0.f, 1); }, sets_fp),
-            b_fp4 + sc_row_b + a_fp4 + sc_a + out_b);
-        std::snprintf(nm, sizeof nm, "skinny_bf16 s%d", splits);
-        row(nm, time_us([&](int i) { launch_skinny(skinny_bf16, true, Ab[i], Bb[i], nullptr, nullptr, nullptr, nullptr, D, nullptr, ws, ctr, M, N, K, K, K, splits, 1.f, 0.f, 1); }, sets_bf),
-            b_bf16 + a_bf16 + out_b);
+      struct V { const char* name; SkFn f; int kind; int warps; };  // kind 0: w4a16 tile, 1: w4a4 tile, 2: w4a16 row, 3: w4a4 row, 4: bf16
+      V vs[] = {{"skinny_w4a16_tile", skinny_w4a16_tile, 0, 8},      {"skinny_w4a16_tile_w4", skinny_w4a16_tile_w4, 0, 4},
+                {"skinny_w4a16_tile_u1", skinny_w4a16_tile_u1, 0, 8}, {"skinny_w4a16_tile_w4u1", skinny_w4a16_tile_w4u1, 0, 4},
+                {"skinny_w4a4_tile", skinny_w4a4_tile, 1, 8},        {"skinny_w4a4_tile_w4", skinny_w4a4_tile_w4, 1, 4},
+                {"skinny_w4a4_tile_u1", skinny_w4a4_tile_u1, 1, 8},   {"skinny_w4a16_row", skinny_w4a16_row, 2, 8},
+                {"skinny_w4a4_row", skinny_w4a4_row, 3, 8},          {"skinny_bf16", skinny_bf16, 4, 8}};
+      for (const V& v : vs) {
+        for (int splits : {2, 3, 4, 6, 8, 12}) {
+          if (v.kind >= 2 && splits != 4 && splits != 8) continue;
+          char nm[64];
+          std::snprintf(nm, sizeof nm, "%s s%d", v.name, splits);
+          size_t bytes = v.kind == 4 ? b_bf16 + a_bf16 : b_fp4 + (v.kind >= 2 ? sc_row_b : sc_tile_b) + ((v.kind & 1) ? a_fp4 + sc_a : a_bf16);
+          bytes += out_b;
+          row(nm, time_us([&](int i) {
+                const bool a4 = v.kind == 1 || v.kind == 3;
+                const void* A = v.kind == 4 ? Ab[i] : a4 ? Af[i] : Ab4[i];
+                const void* B = v.kind == 4 ? Bb[i] : Bf[i];
+                const uint8_t* bs = v.kind == 4 ? nullptr : (uint8_t*)(v.kind >= 2 ? Bsr[i] : Bst[i]);
+                return launch_skinny(v.f, v.kind == 4, A, B, a4 ? (uint8_t*)As[i] : nullptr, bs, a4 ? g : nullptr,
+                                     v.kind == 4 ? nullptr : g, D, nullptr, ws, ctr, M, N, K, K, K, splits, 1.f, 0.f, 1, v.warps);
+              }, v.kind == 4 ? sets_bf : sets_fp), bytes);
+        }
       }
     } else {
       for (int BN : {256, 128}) {
@@ -509,24 +519,24 @@ static void run_timing() {
         std::snprintf(nm, sizeof nm, "bf16_kk_n%d", BN);
         BigFn fk = w ? gemm_bf16_kk_n256 : gemm_bf16_kk_n128;
         int sk = w ? big_smem<OP_K16, OP_K16, 256, false>() : big_smem<OP_K16, OP_K16, 128, false>();
-        row(nm, time_us([&](int i) { launch_big(fk, sk, BN, Ab[i], Bb[i], nullptr, nullptr, nullptr, nullptr, D, nullptr, M, N, K, K, K, 1.f, 0.f, 1); }, sets_bf), a_bf16 + b_bf16 + out_b);
+        row(nm, time_us([&](int i) { launch_big(fk, sk, BN, Ab[i], Bb[i], nullptr, nullptr, nullptr, nullptr, D, nullptr, M, N, K, K, K, 1.f, 0.f, 1); return true; }, sets_bf), a_bf16 + b_bf16 + out_b);
         std::snprintf(nm, sizeof nm, "w4a16_tile_n%d", BN);
         BigFn f16t = w ? gemm_w4a16_tile_n256 : gemm_w4a16_tile_n128;
         int s16t = w ? big_smem<OP_K16, OP_FP4_TILE, 256, false>() : big_smem<OP_K16, OP_FP4_TILE, 128, false>();
-        row(nm, time_us([&](int i) { launch_big(f16t, s16t, BN, Ab4[i], Bf[i], nullptr, (uint8_t*)Bst[i], nullptr, g, D, nullptr, M, N, K, K, K, 1.f, 0.f, 1); }, sets_fp), a_bf16 + b_fp4 + sc_tile_b + out_b);
+        row(nm, time_us([&](int i) { launch_big(f16t, s16t, BN, Ab4[i], Bf[i], nullptr, (uint8_t*)Bst[i], nullptr, g, D, nullptr, M, N, K, K, K, 1.f, 0.f, 1); return true; }, sets_fp), a_bf16 + b_fp4 + sc_tile_b + out_b);
         std::snprintf(nm, sizeof nm, "w4a4_tile_n%d", BN);
         BigFn f4t = w ? gemm_w4a4_tile_n256 : gemm_w4a4_tile_n128;
         int s4t = w ? big_smem<OP_FP4_ROW, OP_FP4_TILE, 256, true>() : big_smem<OP_FP4_ROW, OP_FP4_TILE, 128, true>();
-        row(nm, time_us([&](int i) { launch_big(f4t, s4t, BN, Af[i], Bf[i], (uint8_t*)As[i], (uint8_t*)Bst[i], g, g, D, nullptr, M, N, K, K, K, 1.f, 0.f, 1); }, sets_fp), a_fp4 + sc_a + b_fp4 + sc_tile_b + out_b);
+        row(nm, time_us([&](int i) { launch_big(f4t, s4t, BN, Af[i], Bf[i], (uint8_t*)As[i], (uint8_t*)Bst[i], g, g, D, nullptr, M, N, K, K, K, 1.f, 0.f, 1); return true; }, sets_fp), a_fp4 + sc_a + b_fp4 + sc_tile_b + out_b);
         std::snprintf(nm, sizeof nm, "w4a4_row_n%d", BN);
         BigFn f4r = w ? gemm_w4a4_row_n256 : gemm_w4a4_row_n128;
         int s4r = w ? big_smem<OP_FP4_ROW, OP_FP4_ROW, 256, true>() : big_smem<OP_FP4_ROW, OP_FP4_ROW, 128, true>();
-        row(nm, time_us([&](int i) { launch_big(f4r, s4r, BN, Af[i], Bf[i], (uint8_t*)As[i], (uint8_t*)Bsr[i], g, g, D, nullptr, M, N, K, K, K, 1.f, 0.f, 1); }, sets_fp), a_fp4 + sc_a + b_fp4 + sc_row_b + out_b);
+        row(nm, time_us([&](int i) { launch_big(f4r, s4r, BN, Af[i], Bf[i], (uint8_t*)As[i], (uint8_t*)Bsr[i], g, g, D, nullptr, M, N, K, K, K, 1.f, 0.f, 1); return true; }, sets_fp), a_fp4 + sc_a + b_fp4 + sc_row_b + out_b);
       }
       if (M == 8192) {
         BigFn fd = gemm_bf16_kn_n256, fw = gemm_bf16_mn_n256;
-        row("bf16_kn_n256 (dgrad)", time_us([&](int i) { launch_big(fd, big_smem<OP_K16, OP_MN16, 256, false>(), 256, Ab[i], Bb[i], nullptr, nullptr, nullptr, nullptr, D, nullptr, M, N, K, K, N, 1.f, 0.f, 1); }, sets_bf), a_bf16 + b_bf16 + out_b);
-        row("bf16_mn_n256 (wgrad)", time_us([&](int i) { launch_big(fw, big_smem<OP_MN16, OP_MN16, 256, false>(), 256, Ab[i], Bb[i], nullptr, nullptr, nullptr, nullptr, D, nullptr, M, N, K, M, N, 1.f, 0.f, 1); }, sets_bf), a_bf16 + b_bf16 + out_b);
+        row("bf16_kn_n256 (dgrad)", time_us([&](int i) { launch_big(fd, big_smem<OP_K16, OP_MN16, 256, false>(), 256, Ab[i], Bb[i], nullptr, nullptr, nullptr, nullptr, D, nullptr, M, N, K, K, N, 1.f, 0.f, 1); return true; }, sets_bf), a_bf16 + b_bf16 + out_b);
+        row("bf16_mn_n256 (wgrad)", time_us([&](int i) { launch_big(fw, big_smem<OP_MN16, OP_MN16, 256, false>(), 256, Ab[i], Bb[i], nullptr, nullptr, nullptr, nullptr, D, nullptr, M, N, K, M, N, 1.f, 0.f, 1); return true; }, sets_bf), a_bf16 + b_bf16 + out_b);
         // dequantize-then-GEMM W4A4 (expand both operands each call, then the f16 GEMM)
         void *ea, *eb;
         CK(cudaMalloc(&ea, a_bf16));
@@ -534,7 +544,7 @@ static void run_timing() {
         row("expand+f16_kk_n256", time_us([&](int i) {
               nvfp4_expand_f16_row<<<sms * 8, 256>>>((uint8_t*)Af[i], (uint8_t*)As[i], (uint4*)ea, M, K);
               nvfp4_expand_f16_tile<<<sms * 8, 256>>>((uint8_t*)Bf[i], (uint8_t*)Bst[i], (uint4*)eb, N, K);
-              launch_big(gemm_f16_kk_n256, big_smem<OP_K16, OP_K16, 256, true>(), 256, ea, eb, nullptr, nullptr, g, g, D, nullptr, M, N, K, K, K, 1.f, 0.f, 1);
+              launch_big(gemm_f16_kk_n256, big_smem<OP_K16, OP_K16, 256, true>(), 256, ea, eb, nullptr, nullptr, g, g, D, nullptr, M, N, K, K, K, 1.f, 0.f, 1); return true;
             }, sets_fp), a_fp4 + sc_a + b_fp4 + sc_tile_b + out_b);
         cudaFree(ea);
         cudaFree(eb);
@@ -550,13 +560,55 @@ static void run_timing() {
   }
 }
 
+// For Nsight Compute: each configuration launched 3 times (profile with --launch-skip/--launch-count).
+static void run_prof() {
+  const int N = 8192, K = 8192;
+  for (int M : {1, 16}) {
+    void* A = dev_random((size_t)M * K * 2, 1, BF16_MASK, BF16_OR);
+    void* Af = dev_random((size_t)M * K / 2, 2);
+    void* As = dev_random((size_t)M * K / 16, 3, SC_MASK, SC_OR);
+    void* B = dev_random((size_t)N * K / 2, 4);
+    void* Bs = dev_random((size_t)(N / 16) * (K / 16), 5, SC_MASK, SC_OR);
+    float* g = dev_copy(std::vector<float>{0.01f});
+    void* D;
+    float* ws;
+    int* ctr;
+    CK(cudaMalloc(&D, (size_t)M * N * 4));
+    CK(cudaMalloc(&ws, (size_t)16 * M * N * 4));
+    CK(cudaMalloc(&ctr, N / 32));
+    CK(cudaMemset(ctr, 0, N / 32));
+    for (int r = 0; r < 3; ++r)
+      launch_skinny(skinny_w4a16_tile, false, A, B, nullptr, (uint8_t*)Bs, nullptr, g, D, nullptr, ws, ctr, M, N, K, K, K, 4, 1.f, 0.f, 1);
+    for (int r = 0; r < 3; ++r)
+      launch_skinny(skinny_w4a4_tile, false, Af, B, (uint8_t*)As, (uint8_t*)Bs, g, g, D, nullptr, ws, ctr, M, N, K, K, K, 4, 1.f, 0.f, 1);
+    CK(cudaDeviceSynchronize());
+    for (void* p : {A, Af, As, B, Bs, (void*)g, D, (void*)ws, (void*)ctr}) cudaFree(p);
+  }
+  const int M = 8192;
+  void* A = dev_random((size_t)M * K * 2, 1, BF16_MASK, BF16_OR);
+  void* B = dev_random((size_t)N * K * 2, 2, BF16_MASK, BF16_OR);
+  void* Af = dev_random((size_t)M * K / 2, 3);
+  void* As = dev_random((size_t)M * K / 16, 4, SC_MASK, SC_OR);
+  void* Bf = dev_random((size_t)N * K / 2, 5);
+  void* Bs = dev_random((size_t)(N / 16) * (K / 16), 6, SC_MASK, SC_OR);
+  float* g = dev_copy(std::vector<float>{0.01f});
+  void* D;
+  CK(cudaMalloc(&D, (size_t)M * N * 2));
+  for (int r = 0; r < 3; ++r)
+    launch_big(gemm_bf16_kk_n256, big_smem<OP_K16, OP_K16, 256, false>(), 256, A, B, nullptr, nullptr, nullptr, nullptr, D, nullptr, M, N, K, K, K, 1.f, 0.f, 1);
+  for (int r = 0; r < 3; ++r)
+    launch_big(gemm_w4a4_tile_n256, big_smem<OP_FP4_ROW, OP_FP4_TILE, 256, true>(), 256, Af, Bf, (uint8_t*)As, (uint8_t*)Bs, g, g, D, nullptr, M, N, K, K, K, 1.f, 0.f, 1);
+  CK(cudaDeviceSynchronize());
+}
+
 int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "check";
   cudaDeviceProp p;
   CK(cudaGetDeviceProperties(&p, 0));
   std::printf("device: %s, %d SMs, L2 %d MiB\n", p.name, p.multiProcessorCount, p.l2CacheSize >> 20);
   if (mode == "check" || mode == "all") run_checks();
-  if (mode == "time" || mode == "all") run_timing();
+  if (mode == "time" || mode == "all") run_timing(argc > 2 && std::string(argv[2]) == "small");
+  if (mode == "prof") run_prof();
   std::printf("%d check failures\n", failures);
   return failures == 0 ? 0 : 1;
 }

@@ -132,6 +132,28 @@ DEV void scale_pair(uint32_t e4m3, uint32_t& s2, uint32_t& nb2) {
   nb2 = pack2<F16>(nb, nb);
 }
 
+// Scale pairs of two consecutive blocks from their two E4M3 bytes (bits 0..7 and 8..15 of `two`):
+// the skinny kernel's per-lane form (3 ops per block in f16, 5 in bf16).
+template <bool F16>
+DEV void scale_pairs2(uint32_t two, uint32_t (&s2)[2], uint32_t (&nb2)[2]) {
+  if constexpr (F16) {
+    uint32_t h;
+    asm("{\n.reg .b16 t;\ncvt.u16.u32 t, %1;\ncvt.rn.f16x2.e4m3x2 %0, t;\n}" : "=r"(h) : "r"(two));  // exact
+    asm("mul.rn.f16x2 %0, %0, %1;" : "+r"(h) : "r"(0x30003000u));  // * 1/8
+    s2[0] = prmt(h, h, 0x1010u);
+    s2[1] = prmt(h, h, 0x3232u);
+#pragma unroll
+    for (int i = 0; i < 2; ++i) asm("mul.rn.f16x2 %0, %1, %2;" : "=r"(nb2[i]) : "r"(s2[i]), "r"(0xE410E410u));  // * -1040
+  } else {
+#pragma unroll
+    for (int i = 0; i < 2; ++i) {
+      const float s = __uint_as_float(((two >> (8 * i)) & 0x7Fu) << 20) * 0x1p119f;  // sf/2
+      s2[i] = pack2<false>(s, s);
+      asm("mul.rn.bf16x2 %0, %1, %2;" : "=r"(nb2[i]) : "r"(s2[i]), "r"(0xC310C310u));  // * -144
+    }
+  }
+}
+
 // 8 codes (one 32-bit word, element 2i in the low nibble of byte i) -> 4 registers of 2 values in
 // natural order: out[0] = (e0, e1), out[1] = (e2, e3), out[2] = (e4, e5), out[3] = (e6, e7).
 template <bool F16>

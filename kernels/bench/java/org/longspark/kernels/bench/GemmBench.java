@@ -1,0 +1,264 @@
+package org.longspark.kernels.bench;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.IntConsumer;
+import org.longspark.kernels.cuda.CudaDevice;
+import org.longspark.kernels.cuda.CudaEvent;
+import org.longspark.kernels.cuda.CudaStream;
+import org.longspark.kernels.cuda.DeviceBuffer;
+import org.longspark.kernels.gemm.Epilogue;
+import org.longspark.kernels.gemm.GemmKernels;
+import org.longspark.kernels.gemm.GemmKernels.Op;
+import org.longspark.kernels.gemm.GemmVariant;
+import org.longspark.kernels.gemm.GemmWorkspace;
+import org.longspark.kernels.gemm.Nvfp4Operand;
+import org.longspark.kernels.gemm.OutputFormat;
+import org.longspark.kernels.nvfp4.Nvfp4Layout;
+
+/**
+ * GEMM benchmark: times this project's kernels on the issue-3 shapes and prints one table beside
+ * cuBLAS BF16 measured in the same device call by kernels/bench/cublas_bench.py (same method:
+ * CUDA events, warm-up, median of 15 batches, inputs rotated among sets larger than twice L2).
+ *
+ * <pre>
+ *   python3 kernels/bench/cublas_bench.py --out $OUT/cublas.csv
+ *   java org.longspark.kernels.bench.GemmBench --cublas $OUT/cublas.csv --out $OUT/gemm.csv
+ * </pre>
+ *
+ * Inputs are random (bf16 in [-2, 2); NVFP4 codes uniform over all 16, E4M3 scales in [2^-5, 1));
+ * outputs are bf16, as torch.matmul's. Rows: bf16 linear, W4A16 and W4A4 with 16x16-tile weight
+ * scales (AUTO variant), and at the bar shapes the other variants side by side.
+ */
+public final class GemmBench {
+  private static final int[][] SHAPES = {
+    {1, 8192, 8192}, {16, 8192, 8192}, {64, 8192, 8192}, {256, 8192, 8192}, {1024, 8192, 8192},
+    {8192, 8192, 8192}, {7040, 3072, 3072}, {7040, 9216, 3072}, {7040, 14336, 3072}, {7040, 3072, 14336}
+  };
+
+  private final CudaDevice device;
+  private final CudaStream stream;
+  private final GemmKernels gemm;
+  private final long l2;
+  private final SplittableRandom random = new SplittableRandom(20261125L);
+
+  private GemmBench(CudaDevice device) {
+    this.device = device;
+    this.stream = CudaStream.create(device);
+    this.gemm = GemmKernels.load(device);
+    this.l2 = device.l2CacheBytes();
+  }
+
+  record Row(int m, int n, int k, String kernel, String variant, double us, double bytes, double cublasUs) {
+    double tflops() {
+      return 2.0 * m * n * k / us * 1e-6;
+    }
+
+    double gbs() {
+      return bytes / us * 1e-3;
+    }
+  }
+
+  public static void main(String[] args) throws IOException {
+    Map<String, String> opt = new HashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      opt.put(args[i], args[i + 1]);
+    }
+    Map<String, Double> cublas = opt.containsKey("--cublas") ? readCublas(Path.of(opt.get("--cublas"))) : Map.of();
+    CudaDevice device = CudaDevice.open(0);
+    GemmBench bench = new GemmBench(device);
+    List<Row> rows = new ArrayList<>();
+    for (int[] s : SHAPES) {
+      rows.addAll(bench.shape(s[0], s[1], s[2], cublas.getOrDefault(s[0] + "," + s[1] + "," + s[2], Double.NaN)));
+    }
+    String header = String.format(Locale.ROOT, "%s, %d SMs, L2 %d MiB, %s", device.name(), device.multiprocessorCount(),
+        device.l2CacheBytes() >> 20, LocalDate.now());
+    printTable(header, rows);
+    if (opt.containsKey("--out")) {
+      try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(Path.of(opt.get("--out"))))) {
+        w.println("# " + header);
+        w.println("M,N,K,kernel,variant,us,tflops,gbs,cublas_us");
+        for (Row r : rows) {
+          w.printf(Locale.ROOT, "%d,%d,%d,%s,%s,%.3f,%.2f,%.1f,%.3f%n", r.m, r.n, r.k, r.kernel, r.variant, r.us, r.tflops(),
+              r.gbs(), r.cublasUs);
+        }
+      }
+    }
+  }
+
+  private List<Row> shape(int m, int n, int k, double cublasUs) {
+    List<Row> out = new ArrayList<>();
+    boolean decodeBar = m <= 16 && n == 8192 && k == 8192;
+    boolean bigBar = m == 8192 && n == 8192 && k == 8192;
+    long outBytes = 2L * m * n;
+    try (DeviceBuffer y = DeviceBuffer.allocate(device, 4L * m * n)) {
+      // bf16 x bf16
+      {
+        long per = 2L * m * k + 2L * n * k;
+        int sets = sets(per);
+        List<DeviceBuffer> xs = new ArrayList<>(), ws = new ArrayList<>();
+        try {
+          for (int i = 0; i < sets; i++) {
+            xs.add(bf16(m * (long) k));
+            ws.add(bf16(n * (long) k));
+          }
+          GemmVariant v = GemmVariant.AUTO;
+          try (GemmWorkspace w = GemmWorkspace.allocate(device, gemm.workspaceBytes(Op.LINEAR, v, m, n, k))) {
+            double us = time(i -> gemm.linear(stream, xs.get(i), ws.get(i), y, m, n, k, OutputFormat.BF16, Epilogue.none(), v, w), sets);
+            out.add(new Row(m, n, k, "bf16", gemm.resolve(Op.LINEAR, v, m, n, k, w).toString(), us, per + outBytes, cublasUs));
+          }
+        } finally {
+          closeAll(xs);
+          closeAll(ws);
+        }
+      }
+      // NVFP4 weights (and activations)
+      for (Nvfp4Layout layout : new Nvfp4Layout[] {Nvfp4Layout.TILE_16x16, Nvfp4Layout.ROW_1x16}) {
+        if (layout == Nvfp4Layout.ROW_1x16 && !(decodeBar || bigBar)) {
+          continue;
+        }
+        String lay = layout == Nvfp4Layout.TILE_16x16 ? "16x16" : "1x16";
+        long wBytes = n * (long) k / 2 + (layout == Nvfp4Layout.TILE_16x16 ? (n / 16L) * (k / 16) : n * (long) k / 16);
+        long aFp4 = m * (long) k / 2 + m * (long) k / 16;
+        int sets = sets(wBytes + 2L * m * k);
+        List<Nvfp4Operand.Uploaded> wts = new ArrayList<>(), acts = new ArrayList<>();
+        List<DeviceBuffer> xs = new ArrayList<>();
+        try {
+          for (int i = 0; i < sets; i++) {
+            wts.add(fp4(n, k, layout));
+            acts.add(fp4(m, k, Nvfp4Layout.ROW_1x16));
+            xs.add(bf16(m * (long) k));
+          }
+          List<GemmVariant> variants = new ArrayList<>(List.of(GemmVariant.AUTO));
+          if (bigBar) {
+            variants.add(GemmVariant.wgmma(256));
+            variants.add(GemmVariant.expand(256));
+          }
+          for (GemmVariant v : variants) {
+            try (GemmWorkspace w = GemmWorkspace.allocate(device, gemm.workspaceBytes(Op.W4A16, v, m, n, k))) {
+              double us = time(i -> gemm.w4a16(stream, xs.get(i), wts.get(i).operand(), y, m, OutputFormat.BF16, Epilogue.none(), v, w), sets);
+              out.add(new Row(m, n, k, "w4a16 " + lay, gemm.resolve(Op.W4A16, v, m, n, k, w).toString(), us, wBytes + 2L * m * k + outBytes, cublasUs));
+            }
+            try (GemmWorkspace w = GemmWorkspace.allocate(device, gemm.workspaceBytes(Op.W4A4, v, m, n, k))) {
+              double us = time(i -> gemm.w4a4(stream, acts.get(i).operand(), wts.get(i).operand(), y, m, OutputFormat.BF16, Epilogue.none(), v, w), sets);
+              out.add(new Row(m, n, k, "w4a4 " + lay, gemm.resolve(Op.W4A4, v, m, n, k, w).toString(), us, wBytes + aFp4 + outBytes, cublasUs));
+            }
+          }
+        } finally {
+          wts.forEach(Nvfp4Operand.Uploaded::close);
+          acts.forEach(Nvfp4Operand.Uploaded::close);
+          closeAll(xs);
+        }
+      }
+    }
+    return out;
+  }
+
+  // Enough input sets that one pass over them exceeds twice the L2 cache (at least 2, at most 8).
+  private int sets(long bytesPerSet) {
+    return (int) Math.max(2, Math.min(8, 2 * l2 / Math.max(1, bytesPerSet) + 1));
+  }
+
+  // Median over 15 batches of the mean time per launch; each batch about 2 ms of work.
+  private double time(IntConsumer launch, int sets) {
+    try (CudaEvent a = CudaEvent.create(device); CudaEvent b = CudaEvent.create(device)) {
+      for (int i = 0; i < Math.max(5, sets); i++) {
+        launch.accept(i % sets);
+      }
+      stream.synchronize();
+      a.record(stream);
+      launch.accept(0);
+      b.record(stream);
+      b.synchronize();
+      double one = CudaEvent.elapsedMillis(a, b);
+      int iters = (int) Math.max(2, Math.min(200, 2.0 / Math.max(one, 1e-3)));
+      double[] per = new double[15];
+      for (int rep = 0; rep < per.length; rep++) {
+        a.record(stream);
+        for (int i = 0; i < iters; i++) {
+          launch.accept((rep * iters + i) % sets);
+        }
+        b.record(stream);
+        b.synchronize();
+        per[rep] = CudaEvent.elapsedMillis(a, b) * 1000.0 / iters;
+      }
+      Arrays.sort(per);
+      return per[per.length / 2];
+    }
+  }
+
+  private DeviceBuffer bf16(long count) {
+    short[] h = new short[Math.toIntExact(count)];
+    for (int i = 0; i < h.length; i++) {
+      // sign, exponent of 0.5..1 or 1..2, random mantissa: never NaN, never zero
+      h[i] = (short) ((random.nextInt() & 0x80FF) | 0x3F00);
+    }
+    return DeviceBuffer.allocate(device, 2 * count).copyFromHost(h);
+  }
+
+  private Nvfp4Operand.Uploaded fp4(int rows, int cols, Nvfp4Layout layout) {
+    byte[] codes = new byte[Math.toIntExact((long) rows * cols / 2)];
+    random.nextBytes(codes);
+    int scaleCount = (layout == Nvfp4Layout.ROW_1x16 ? rows : rows / 16) * (cols / 16);
+    byte[] scales = new byte[scaleCount];
+    for (int i = 0; i < scales.length; i++) {
+      scales[i] = (byte) (0x10 + random.nextInt(0x28)); // E4M3 2^-5 .. ~0.9
+    }
+    DeviceBuffer p = DeviceBuffer.allocate(device, codes.length).copyFromHost(codes);
+    DeviceBuffer s = DeviceBuffer.allocate(device, scales.length).copyFromHost(scales);
+    DeviceBuffer g = DeviceBuffer.allocate(device, 4).copyFromHost(new float[] {0.01f});
+    return new Nvfp4Operand.Uploaded(new Nvfp4Operand(p, s, g, rows, cols, layout));
+  }
+
+  private static void closeAll(List<DeviceBuffer> bufs) {
+    bufs.forEach(DeviceBuffer::close);
+  }
+
+  private static Map<String, Double> readCublas(Path csv) throws IOException {
+    Map<String, Double> m = new HashMap<>();
+    for (String line : Files.readAllLines(csv)) {
+      if (line.startsWith("#") || line.startsWith("M,") || line.isBlank()) {
+        continue;
+      }
+      String[] f = line.split(",");
+      m.put(f[0] + "," + f[1] + "," + f[2], Double.parseDouble(f[3]));
+    }
+    return m;
+  }
+
+  private static void printTable(String header, List<Row> rows) {
+    System.out.println();
+    System.out.println("GEMM benchmark, " + header + " (bf16 output; cuBLAS = torch.matmul bf16, same run)");
+    String fmt = "| %5s %5s %5s | %-11s | %-10s | %9s | %7s | %7s | %11s | %9s | %9s |%n";
+    System.out.printf(Locale.ROOT, fmt, "M", "N", "K", "kernel", "variant", "ours us", "TFLOP/s", "GB/s", "cuBLAS us",
+        "time/cuB", "TFLOPS/cuB");
+    for (Row r : rows) {
+      System.out.printf(Locale.ROOT, "| %5d %5d %5d | %-11s | %-10s | %9.2f | %7.1f | %7.0f | %11.2f | %9.3f | %8.1f%% |%n",
+          r.m, r.n, r.k, r.kernel, r.variant, r.us, r.tflops(), r.gbs(), r.cublasUs, r.us / r.cublasUs,
+          100.0 * r.cublasUs / r.us);
+    }
+    System.out.println();
+    System.out.println("Bars (issue 3):");
+    for (Row r : rows) {
+      boolean decode = r.m <= 16 && r.n == 8192 && r.k == 8192 && !r.kernel.startsWith("bf16");
+      boolean big = r.m == 8192 && r.n == 8192 && r.k == 8192 && !r.kernel.startsWith("w4a16");
+      if (decode) {
+        System.out.printf(Locale.ROOT, "  M=%-5d %-11s %-10s time/cuBLAS %.3f (bar <= 0.333): %s%n", r.m, r.kernel, r.variant,
+            r.us / r.cublasUs, r.us / r.cublasUs <= 1.0 / 3 ? "PASS" : "FAIL");
+      } else if (big) {
+        System.out.printf(Locale.ROOT, "  M=%-5d %-11s %-10s TFLOP/s vs cuBLAS %.1f%% (bar >= 60%%): %s%n", r.m, r.kernel, r.variant,
+            100.0 * r.cublasUs / r.us, r.cublasUs / r.us >= 0.6 ? "PASS" : "FAIL");
+      }
+    }
+  }
+}

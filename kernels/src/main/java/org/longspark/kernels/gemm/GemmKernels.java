@@ -1,0 +1,460 @@
+package org.longspark.kernels.gemm;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import jcuda.driver.CUdeviceptr;
+import org.longspark.kernels.cuda.CudaDevice;
+import org.longspark.kernels.cuda.CudaKernel;
+import org.longspark.kernels.cuda.CudaStream;
+import org.longspark.kernels.cuda.DeviceBuffer;
+import org.longspark.kernels.cuda.KernelModule;
+import org.longspark.kernels.nvfp4.Nvfp4Layout;
+
+/**
+ * The GEMM kernels of one device. Every call is stream-ordered: it checks shapes and buffer sizes,
+ * launches, and returns without waiting or copying through the host. Row-major matrices, fp32
+ * accumulation; the output is {@code m x n} contiguous in {@code out} format.
+ *
+ * <p>Shape rules (else {@link IllegalArgumentException} naming the rule): n and k multiples of 16,
+ * m >= 1 (any); 16-bit buffers hold their matrices contiguously. Kernel choice with
+ * {@link GemmVariant#AUTO}: m <= 16 and k % 128 == 0: the small-M kernel (split-K when a workspace
+ * is given); NVFP4 with k % 64 != 0: dequantize-then-GEMM (needs a workspace); otherwise the wgmma
+ * kernel with a 128 x 256 CTA tile, or 128 x 128 when 128 x 256 tiles would not fill the GPU;
+ * NVFP4 with m >= {@link #EXPAND_MIN_M} and a workspace of {@link #workspaceBytes} bytes:
+ * dequantize-then-GEMM.
+ */
+public final class GemmKernels {
+  static final int SKINNY_MAX_M = 16;
+  static final int SKINNY_ROWS = 128; // weight rows per CTA of gemm_skinny.cu (8 warps x 16)
+  static final int SKINNY_K_STEP = 128; // its K slices are multiples of this
+  static final int WGMMA_M = 128; // CTA tile rows of gemm_wgmma.cu
+  private static final CUdeviceptr NULL = new CUdeviceptr();
+
+  /** The products; each names its operand layout in the method of the same name. */
+  public enum Op {
+    LINEAR,
+    LINEAR_DGRAD,
+    LINEAR_WGRAD,
+    W4A16,
+    W4A4
+  }
+
+  /** Shared-memory operand kinds of gemm_wgmma.cu (they size its pipeline stages). */
+  enum Operand {
+    K16,
+    MN16,
+    FP4_ROW,
+    FP4_TILE
+  }
+
+  private final CudaDevice device;
+  private final KernelModule wgmmaModule;
+  private final KernelModule skinnyModule;
+  private final int multiprocessors;
+  private final int sharedOptin;
+  private final Map<String, CudaKernel> prepared = new ConcurrentHashMap<>();
+
+  private GemmKernels(CudaDevice device) {
+    this.device = device;
+    this.wgmmaModule = KernelModule.load(device, "gemm_wgmma");
+    this.skinnyModule = KernelModule.load(device, "gemm_skinny");
+    this.multiprocessors = device.multiprocessorCount();
+    this.sharedOptin = device.sharedMemoryPerBlockOptin();
+  }
+
+  /** Loads the kernel modules on {@code device} (once per JVM; cheap afterwards). */
+  public static GemmKernels load(CudaDevice device) {
+    return new GemmKernels(device);
+  }
+
+  public CudaDevice device() {
+    return device;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // bf16 x bf16: the three products of a linear layer's training step
+  // ---------------------------------------------------------------------------------------------
+
+  /** Forward: {@code y[m,n] = x[m,k] w[n,k]^T}. */
+  public void linear(
+      CudaStream stream, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, int m, int n, int k,
+      OutputFormat out, Epilogue epi, GemmVariant variant, GemmWorkspace ws) {
+    checkDims(Op.LINEAR, m, n, k);
+    requireBytes(x, 2L * m * k, "x (bf16 " + m + "x" + k + ")");
+    requireBytes(w, 2L * n * k, "w (bf16 " + n + "x" + k + ")");
+    checkOutput(y, m, n, out, epi);
+    GemmVariant v = resolve(Op.LINEAR, variant, m, n, k, ws);
+    switch (v.kind()) {
+      case SKINNY:
+        launchSkinny("skinny_bf16", true, stream, x, w, NULL, NULL, NULL, NULL, y, epi, m, n, k, k, k, v.splits(), ws, out);
+        break;
+      case WGMMA:
+        launchWgmma("gemm_bf16_kk", Operand.K16, Operand.K16, v.tileN(), stream, x, w, NULL, NULL, NULL, NULL, y, epi, m, n, k, k, k, out);
+        break;
+      default:
+        throw new IllegalArgumentException(Op.LINEAR + " has no " + v + " variant");
+    }
+  }
+
+  /** Input gradient: {@code dx[m,k] = dy[m,n] w[n,k]} (w read N-major, no transposed copy). */
+  public void linearDgrad(
+      CudaStream stream, DeviceBuffer dy, DeviceBuffer w, DeviceBuffer dx, int m, int n, int k,
+      OutputFormat out, Epilogue epi, GemmVariant variant) {
+    checkDims(Op.LINEAR_DGRAD, m, n, k);
+    requireBytes(dy, 2L * m * n, "dy (bf16 " + m + "x" + n + ")");
+    requireBytes(w, 2L * n * k, "w (bf16 " + n + "x" + k + ")");
+    checkOutput(dx, m, k, out, epi);
+    GemmVariant v = resolve(Op.LINEAR_DGRAD, variant, m, k, n, null);
+    // GEMM rows m, columns k, reduction n: A = dy [m][n] K-major, B = w [n][k] N-major.
+    launchWgmma("gemm_bf16_kn", Operand.K16, Operand.MN16, v.tileN(), stream, dy, w, NULL, NULL, NULL, NULL, dx, epi, m, k, n, n, k, out);
+  }
+
+  /** Weight gradient: {@code dw[n,k] = dy[m,n]^T x[m,k]}; m (the tokens) may be any count. */
+  public void linearWgrad(
+      CudaStream stream, DeviceBuffer dy, DeviceBuffer x, DeviceBuffer dw, int m, int n, int k,
+      OutputFormat out, Epilogue epi, GemmVariant variant) {
+    checkDims(Op.LINEAR_WGRAD, m, n, k);
+    requireBytes(dy, 2L * m * n, "dy (bf16 " + m + "x" + n + ")");
+    requireBytes(x, 2L * m * k, "x (bf16 " + m + "x" + k + ")");
+    checkOutput(dw, n, k, out, epi);
+    GemmVariant v = resolve(Op.LINEAR_WGRAD, variant, n, k, m, null);
+    // GEMM rows n, columns k, reduction m: A = dy [m][n] M-major, B = x [m][k] N-major.
+    launchWgmma("gemm_bf16_mn", Operand.MN16, Operand.MN16, v.tileN(), stream, dy, x, NULL, NULL, NULL, NULL, dw, epi, n, k, m, n, k, out);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // NVFP4
+  // ---------------------------------------------------------------------------------------------
+
+  /** {@code y[m,n] = x[m,k] w[n,k]^T}: bf16 activations, NVFP4 weights (either scale layout). */
+  public void w4a16(
+      CudaStream stream, DeviceBuffer x, Nvfp4Operand w, DeviceBuffer y, int m, OutputFormat out,
+      Epilogue epi, GemmVariant variant, GemmWorkspace ws) {
+    int n = w.rows(), k = w.cols();
+    checkDims(Op.W4A16, m, n, k);
+    requireBytes(x, 2L * m * k, "x (bf16 " + m + "x" + k + ")");
+    checkOutput(y, m, n, out, epi);
+    GemmVariant v = resolve(Op.W4A16, variant, m, n, k, ws);
+    boolean tile = w.layout() == Nvfp4Layout.TILE_16x16;
+    String lay = tile ? "tile" : "row";
+    switch (v.kind()) {
+      case SKINNY:
+        launchSkinny("skinny_w4a16_" + lay, false, stream, x, w.packed(), NULL, w.scales(), NULL, w.globalDecodeScale(), y, epi, m, n, k, k, k, v.splits(), ws, out);
+        break;
+      case WGMMA:
+        launchWgmma("gemm_w4a16_" + lay, Operand.K16, tile ? Operand.FP4_TILE : Operand.FP4_ROW, v.tileN(), stream, x, w.packed(), NULL, w.scales(), NULL, w.globalDecodeScale(), y, epi, m, n, k, k, k, out);
+        break;
+      case EXPAND: {
+        requireScratch(ws, 2L * n * k, Op.W4A16, v);
+        CUdeviceptr wb = ws.scratch(0);
+        expand("nvfp4_expand_bf16_" + lay, stream, w, n, wb);
+        launchWgmma("gemm_bf16_kk", Operand.K16, Operand.K16, v.tileN(), stream, x, wb, NULL, NULL, NULL, w.globalDecodeScale(), y, epi, m, n, k, k, k, out);
+        break;
+      }
+      default:
+        throw new IllegalStateException(v.toString());
+    }
+  }
+
+  /**
+   * {@code y[m,n] = x[m,k] w[n,k]^T}: NVFP4 activations (ROW_1x16; the first m rows of x are read)
+   * and NVFP4 weights (either scale layout). Both global decode scales are applied in fp32.
+   */
+  public void w4a4(
+      CudaStream stream, Nvfp4Operand x, Nvfp4Operand w, DeviceBuffer y, int m, OutputFormat out,
+      Epilogue epi, GemmVariant variant, GemmWorkspace ws) {
+    int n = w.rows(), k = w.cols();
+    checkDims(Op.W4A4, m, n, k);
+    if (x.layout() != Nvfp4Layout.ROW_1x16) {
+      throw new IllegalArgumentException("W4A4 activations must use ROW_1x16 scales, got " + x.layout());
+    }
+    if (x.cols() != k) {
+      throw new IllegalArgumentException("W4A4: activations have " + x.cols() + " columns, weights " + k + " (K must agree)");
+    }
+    if (x.rows() < m) {
+      throw new IllegalArgumentException("W4A4: m = " + m + " but the activation operand has " + x.rows() + " rows");
+    }
+    checkOutput(y, m, n, out, epi);
+    GemmVariant v = resolve(Op.W4A4, variant, m, n, k, ws);
+    boolean tile = w.layout() == Nvfp4Layout.TILE_16x16;
+    String lay = tile ? "tile" : "row";
+    switch (v.kind()) {
+      case SKINNY:
+        launchSkinny("skinny_w4a4_" + lay, false, stream, x.packed(), w.packed(), x.scales(), w.scales(), x.globalDecodeScale(), w.globalDecodeScale(), y, epi, m, n, k, k, k, v.splits(), ws, out);
+        break;
+      case WGMMA:
+        launchWgmma("gemm_w4a4_" + lay, Operand.FP4_ROW, tile ? Operand.FP4_TILE : Operand.FP4_ROW, v.tileN(), stream, x.packed(), w.packed(), x.scales(), w.scales(), x.globalDecodeScale(), w.globalDecodeScale(), y, epi, m, n, k, k, k, out);
+        break;
+      case EXPAND: {
+        long aBytes = align256(2L * m * k);
+        requireScratch(ws, aBytes + 2L * n * k, Op.W4A4, v);
+        CUdeviceptr xa = ws.scratch(0), wb = ws.scratch(aBytes);
+        expand("nvfp4_expand_f16_row", stream, x, m, xa);
+        expand("nvfp4_expand_f16_" + lay, stream, w, n, wb);
+        launchWgmma("gemm_f16_kk", Operand.K16, Operand.K16, v.tileN(), stream, xa, wb, NULL, NULL, x.globalDecodeScale(), w.globalDecodeScale(), y, epi, m, n, k, k, k, out);
+        break;
+      }
+      default:
+        throw new IllegalStateException(v.toString());
+    }
+  }
+
+  /** Scratch bytes {@code op} needs with {@code variant} at this shape (0 when none). */
+  public long workspaceBytes(Op op, GemmVariant variant, int m, int n, int k) {
+    GemmVariant v = resolveWith(op, variant, m, n, k, Long.MAX_VALUE);
+    switch (v.kind()) {
+      case SKINNY:
+        return v.splits() > 1 ? 4L * v.splits() * m * n : 0;
+      case EXPAND:
+        return expandBytes(op, m, n, k);
+      default:
+        return 0;
+    }
+  }
+
+  private static long expandBytes(Op op, int m, int n, int k) {
+    return op == Op.W4A4 ? align256(2L * m * k) + 2L * n * k : 2L * n * k;
+  }
+
+  /**
+   * From this many rows AUTO expands NVFP4 operands to 16-bit first when the workspace allows: on
+   * H100 the wgmma kernel with in-register expansion is limited by shared-memory traffic (it
+   * writes the expanded tiles that wgmma then reads), and at M = 8192 the expand path ran 1.6x
+   * faster (docs/kernels-gemm.md); at M = 256 the two were even.
+   */
+  static final int EXPAND_MIN_M = 512;
+
+  /** The variant a call would run (AUTO resolved, tile width and splits filled in). */
+  public GemmVariant resolve(Op op, GemmVariant variant, int m, int n, int k, GemmWorkspace ws) {
+    return resolveWith(op, variant, m, n, k, ws == null ? 0 : ws.scratchBytes());
+  }
+
+  private GemmVariant resolveWith(Op op, GemmVariant variant, int m, int n, int k, long scratch) {
+    boolean nvfp4 = op == Op.W4A16 || op == Op.W4A4;
+    boolean skinnyOp = op == Op.LINEAR || nvfp4;
+    GemmVariant.Kind kind = variant.kind();
+    if (kind == GemmVariant.Kind.AUTO) {
+      if (skinnyOp && m <= SKINNY_MAX_M && k % SKINNY_K_STEP == 0) {
+        kind = GemmVariant.Kind.SKINNY;
+      } else if (nvfp4 && k % 64 != 0) {
+        kind = GemmVariant.Kind.EXPAND;
+      } else if (nvfp4 && m >= EXPAND_MIN_M && scratch >= expandBytes(op, m, n, k)) {
+        kind = GemmVariant.Kind.EXPAND;
+      } else {
+        kind = GemmVariant.Kind.WGMMA;
+      }
+    }
+    switch (kind) {
+      case SKINNY: {
+        if (!skinnyOp) {
+          throw new IllegalArgumentException(op + " has no small-M kernel");
+        }
+        if (m > SKINNY_MAX_M) {
+          throw new IllegalArgumentException("the small-M kernel needs m <= " + SKINNY_MAX_M + ", got m = " + m);
+        }
+        if (k % SKINNY_K_STEP != 0) {
+          throw new IllegalArgumentException("the small-M kernel needs k % " + SKINNY_K_STEP + " == 0, got k = " + k);
+        }
+        int splits = variant.splits() > 0 ? variant.splits() : autoSplits(m, n, k, scratch);
+        return GemmVariant.skinny(effectiveSplits(m, k, splits, op == Op.LINEAR));
+      }
+      case WGMMA:
+        if (nvfp4 && k % 64 != 0) {
+          throw new IllegalArgumentException(op + " with NVFP4 expanded in registers needs k % 64 == 0, got k = " + k + " (use EXPAND)");
+        }
+        return GemmVariant.wgmma(variant.tileN() > 0 ? variant.tileN() : autoTileN(m, n));
+      case EXPAND:
+        if (!nvfp4) {
+          throw new IllegalArgumentException(op + " has no NVFP4 operand to expand");
+        }
+        return GemmVariant.expand(variant.tileN() > 0 ? variant.tileN() : autoTileN(m, n));
+      default:
+        throw new IllegalStateException(kind.toString());
+    }
+  }
+
+  // 128 x 256 tiles unless they leave SMs idle (few output tiles).
+  private int autoTileN(int m, int n) {
+    long tiles256 = (long) ceilDiv(m, WGMMA_M) * ceilDiv(n, 256);
+    return tiles256 >= multiprocessors ? 256 : 128;
+  }
+
+  // About SKINNY_TARGET_CTAS_PER_SM CTAs (128 weight rows x one K slice each) per SM, the count
+  // that ran fastest on H100 (N = K = 8192: 4 slices; docs/kernels-gemm.md), each slice >= 512 of
+  // K, within the workspace: the partials need splits * m * n floats.
+  private int autoSplits(int m, int n, int k, long scratch) {
+    int tiles = ceilDiv(n, SKINNY_ROWS);
+    int want = Math.max(1, (int) Math.round((double) SKINNY_TARGET_CTAS_PER_SM * multiprocessors / tiles));
+    int splits = Math.min(want, Math.max(1, k / 512));
+    while (splits > 1 && 4L * splits * m * n > scratch) {
+      splits--;
+    }
+    return splits;
+  }
+
+  static final int SKINNY_TARGET_CTAS_PER_SM = 2;
+
+  // The K slice is a multiple of 128 and the staged A slice must fit in shared memory.
+  private int effectiveSplits(int m, int k, int splits, boolean bf16Weights) {
+    int steps = k / SKINNY_K_STEP;
+    int s = Math.max(1, Math.min(splits, steps));
+    while (true) {
+      int kslice = ceilDiv(steps, s) * SKINNY_K_STEP;
+      int actual = ceilDiv(k, kslice);
+      if (skinnyShared(m, kslice, bf16Weights) <= sharedOptin || actual >= steps) {
+        return actual;
+      }
+      s++;
+    }
+  }
+
+  // gemm_skinny.cu's staged activations: 8 rows (16 when m > 8) of SkinnyB::row_bytes(kslice).
+  static int skinnyShared(int m, int kslice, boolean bf16Weights) {
+    int words = kslice / 8;
+    int rowBytes = bf16Weights ? words * 16 + 64 : (words * 18 + 127) / 128 * 128 + 32;
+    return (m > 8 ? 16 : 8) * rowBytes;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // launches
+  // ---------------------------------------------------------------------------------------------
+
+  private void launchWgmma(
+      String base, Operand a, Operand b, int tileN, CudaStream stream, Object aPtr, Object bPtr,
+      Object aScales, Object bScales, Object aGlobal, Object bGlobal, DeviceBuffer d, Epilogue epi,
+      int m, int n, int k, int lda, int ldb, OutputFormat out) {
+    int smem = wgmmaSharedBytes(a, b, tileN);
+    CudaKernel kernel = prepared(wgmmaModule, base + "_n" + tileN, smem);
+    long tiles = (long) ceilDiv(m, WGMMA_M) * ceilDiv(n, tileN);
+    if (tiles > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("GEMM " + m + "x" + n + " has too many tiles for one launch");
+    }
+    kernel.launch(stream, (int) tiles, 1, 1, 256, 1, 1, smem,
+        aPtr, bPtr, aScales, bScales, aGlobal, bGlobal, d, biasOf(epi), m, n, k, lda, ldb,
+        epi.alpha(), epi.accumulate() ? 1f : 0f, out == OutputFormat.BF16 ? 1 : 0);
+  }
+
+  private void launchSkinny(
+      String name, boolean bf16Weights, CudaStream stream, Object aPtr, Object bPtr, Object aScales,
+      Object bScales, Object aGlobal, Object bGlobal, DeviceBuffer d, Epilogue epi, int m, int n,
+      int k, int lda, int ldb, int splits, GemmWorkspace ws, OutputFormat out) {
+    int steps = k / SKINNY_K_STEP;
+    int kslice = ceilDiv(steps, splits) * SKINNY_K_STEP;
+    int actual = ceilDiv(k, kslice);
+    int smem = skinnyShared(m, kslice, bf16Weights);
+    Object partials = NULL;
+    Object counters = NULL;
+    if (actual > 1) {
+      long need = 4L * actual * m * n;
+      if (ws == null || ws.scratchBytes() < need) {
+        throw new IllegalArgumentException(
+            "small-M GEMM with " + actual + " K slices needs a workspace of " + need + " scratch bytes, got "
+                + (ws == null ? "none" : ws.scratchBytes() + ""));
+      }
+      partials = ws.scratch(0);
+      counters = ws.counters();
+    }
+    CudaKernel kernel = prepared(skinnyModule, name, sharedOptin);
+    kernel.launch(stream, ceilDiv(n, SKINNY_ROWS), actual, 1, 256, 1, 1, smem,
+        aPtr, bPtr, aScales, bScales, aGlobal, bGlobal, d, biasOf(epi), partials, counters, m, n, k,
+        lda, ldb, kslice, epi.alpha(), epi.accumulate() ? 1f : 0f, out == OutputFormat.BF16 ? 1 : 0);
+  }
+
+  private void expand(String name, CudaStream stream, Nvfp4Operand t, int rows, CUdeviceptr out) {
+    long words = (long) rows * t.cols() / 8;
+    int grid = (int) Math.min(ceilDiv(words, 256), 16L * multiprocessors);
+    prepared(skinnyModule, name, 0).launch(stream, grid, 1, 1, 256, 1, 1, 0, t.packed(), t.scales(), out, rows, t.cols());
+  }
+
+  private CudaKernel prepared(KernelModule module, String name, int smem) {
+    return prepared.computeIfAbsent(name, key -> {
+      CudaKernel kernel = module.kernel(key);
+      if (smem > 48 * 1024) {
+        kernel.setMaxDynamicSharedMemory(smem);
+      }
+      return kernel;
+    });
+  }
+
+  private static Object biasOf(Epilogue epi) {
+    return epi.bias() != null ? epi.bias() : NULL;
+  }
+
+  /** Dynamic shared memory of a gemm_wgmma.cu entry point (its BigLayout: 4 stages, 2 expand buffers). */
+  static int wgmmaSharedBytes(Operand a, Operand b, int tileN) {
+    int aRing = ring(a, WGMMA_M), bRing = ring(b, tileN);
+    int aComp = isFp4(a) ? WGMMA_M * 128 : 0, bComp = isFp4(b) ? tileN * 128 : 0;
+    return 4 * aRing + 4 * bRing + 2 * aComp + 2 * bComp + 1024;
+  }
+
+  private static int ring(Operand o, int rows) {
+    switch (o) {
+      case K16:
+      case MN16:
+        return rows * 128;
+      case FP4_ROW:
+        return round1024(rows * 32 + rows * 4);
+      default:
+        return round1024(rows * 32 + rows / 16 * 4);
+    }
+  }
+
+  private static boolean isFp4(Operand o) {
+    return o == Operand.FP4_ROW || o == Operand.FP4_TILE;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // checks
+  // ---------------------------------------------------------------------------------------------
+
+  static void checkDims(Op op, int m, int n, int k) {
+    if (m < 1 || n < 1 || k < 1) {
+      throw new IllegalArgumentException(op + ": m, n, k must be positive, got m=" + m + " n=" + n + " k=" + k);
+    }
+    if (n % 16 != 0) {
+      throw new IllegalArgumentException(op + ": n must be a multiple of 16, got " + n);
+    }
+    if (k % 16 != 0) {
+      throw new IllegalArgumentException(op + ": k must be a multiple of 16, got " + k);
+    }
+  }
+
+  private static void checkOutput(DeviceBuffer d, int rows, int cols, OutputFormat out, Epilogue epi) {
+    requireBytes(d, (long) out.bytes() * rows * cols, "output (" + out + " " + rows + "x" + cols + ")");
+    if (epi.bias() != null) {
+      requireBytes(epi.bias(), 4L * cols, "bias (fp32 x " + cols + ")");
+    }
+  }
+
+  private static void requireBytes(DeviceBuffer b, long need, String what) {
+    if (b == null) {
+      throw new IllegalArgumentException(what + ": buffer is null");
+    }
+    if (b.bytes() < need) {
+      throw new IllegalArgumentException(what + " needs " + need + " bytes, buffer has " + b.bytes());
+    }
+  }
+
+  private static void requireScratch(GemmWorkspace ws, long need, Op op, GemmVariant v) {
+    if (ws == null || ws.scratchBytes() < need) {
+      throw new IllegalArgumentException(
+          op + " " + v + " needs a workspace of " + need + " scratch bytes, got " + (ws == null ? "none" : ws.scratchBytes() + ""));
+    }
+  }
+
+  static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
+  }
+
+  static long ceilDiv(long a, long b) {
+    return (a + b - 1) / b;
+  }
+
+  private static int round1024(int x) {
+    return (x + 1023) / 1024 * 1024;
+  }
+
+  private static long align256(long x) {
+    return (x + 255) / 256 * 256;
+  }
+}

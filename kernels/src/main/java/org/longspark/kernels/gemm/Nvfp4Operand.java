@@ -1,0 +1,85 @@
+package org.longspark.kernels.gemm;
+
+import java.util.Objects;
+import org.longspark.kernels.cuda.DeviceBuffer;
+import org.longspark.kernels.nvfp4.Nvfp4Layout;
+import org.longspark.kernels.nvfp4.Nvfp4Tensor;
+
+/**
+ * An NVFP4 matrix in device memory as the GEMM kernels read it (a view: the buffers belong to the
+ * caller): codes [rows][cols/2] (element 2i in the low nibble), E4M3 scales ([rows][cols/16] for
+ * ROW_1x16, [rows/16][cols/16] for TILE_16x16) and the global decode scale as one float in device
+ * memory. The reduction dimension K is {@code cols}. {@code rows} may be less than the rows the
+ * buffers were quantized with (activations padded to 16 rows, the GEMM reading the first M), but
+ * the scale row stride always follows {@code cols}.
+ */
+public record Nvfp4Operand(
+    DeviceBuffer packed, DeviceBuffer scales, DeviceBuffer globalDecodeScale, int rows, int cols, Nvfp4Layout layout) {
+
+  public Nvfp4Operand {
+    Objects.requireNonNull(packed, "packed");
+    Objects.requireNonNull(scales, "scales");
+    Objects.requireNonNull(globalDecodeScale, "globalDecodeScale");
+    Objects.requireNonNull(layout, "layout");
+    if (rows <= 0 || cols <= 0 || cols % 16 != 0) {
+      throw new IllegalArgumentException("NVFP4 operand " + rows + "x" + cols + ": rows > 0 and cols a positive multiple of 16 needed");
+    }
+    if (layout == Nvfp4Layout.TILE_16x16 && rows % 16 != 0) {
+      throw new IllegalArgumentException("NVFP4 operand with 16x16 scales needs rows % 16 == 0, got " + rows);
+    }
+    long needCodes = (long) rows * cols / 2;
+    long needScales = (long) (layout == Nvfp4Layout.ROW_1x16 ? rows : rows / 16) * (cols / 16);
+    if (packed.bytes() < needCodes) {
+      throw new IllegalArgumentException("NVFP4 operand " + rows + "x" + cols + ": codes need " + needCodes + " bytes, buffer has " + packed.bytes());
+    }
+    if (scales.bytes() < needScales) {
+      throw new IllegalArgumentException("NVFP4 operand " + rows + "x" + cols + " " + layout + ": scales need " + needScales + " bytes, buffer has " + scales.bytes());
+    }
+    if (globalDecodeScale.bytes() < 4) {
+      throw new IllegalArgumentException("global decode scale buffer must hold one float");
+    }
+  }
+
+  /** The first {@code m} rows of this operand (ROW_1x16 only: tiles would split). */
+  public Nvfp4Operand firstRows(int m) {
+    if (m <= 0 || m > rows) {
+      throw new IllegalArgumentException("firstRows(" + m + ") of a " + rows + "-row operand");
+    }
+    if (m != rows && layout != Nvfp4Layout.ROW_1x16) {
+      throw new IllegalArgumentException("firstRows needs ROW_1x16 scales, operand has " + layout);
+    }
+    return new Nvfp4Operand(packed, scales, globalDecodeScale, m, cols, layout);
+  }
+
+  /**
+   * Copies a host tensor into newly allocated buffers, returned as {@link Uploaded} which owns
+   * and closes them (weights quantized on the CPU, tests).
+   */
+  public static Uploaded upload(org.longspark.kernels.cuda.CudaDevice device, Nvfp4Tensor t) {
+    DeviceBuffer p = DeviceBuffer.allocate(device, t.packed().length).copyFromHost(t.packed());
+    DeviceBuffer s = DeviceBuffer.allocate(device, t.scales().length).copyFromHost(t.scales());
+    DeviceBuffer g = DeviceBuffer.allocate(device, 4).copyFromHost(new float[] {t.globalDecodeScale()});
+    return new Uploaded(new Nvfp4Operand(p, s, g, t.rows(), t.cols(), t.layout()));
+  }
+
+  /** An operand whose buffers it owns (closed together). */
+  public static final class Uploaded implements AutoCloseable {
+    private final Nvfp4Operand operand;
+
+    /** Takes ownership of {@code operand}'s three buffers. */
+    public Uploaded(Nvfp4Operand operand) {
+      this.operand = operand;
+    }
+
+    public Nvfp4Operand operand() {
+      return operand;
+    }
+
+    @Override
+    public void close() {
+      operand.packed().close();
+      operand.scales().close();
+      operand.globalDecodeScale().close();
+    }
+  }
+}

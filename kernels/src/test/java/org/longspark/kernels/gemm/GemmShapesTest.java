@@ -1,0 +1,43 @@
+package org.longspark.kernels.gemm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+import org.longspark.kernels.gemm.GemmKernels.Op;
+
+/** Shape rules and layout arithmetic that need no GPU. */
+class GemmShapesTest {
+  @Test
+  void dimensionsMustBeMultiplesOf16ExceptM() {
+    GemmKernels.checkDims(Op.LINEAR, 7, 32, 48);
+    GemmKernels.checkDims(Op.LINEAR_WGRAD, 333, 32, 48);
+    assertEquals("W4A4: k must be a multiple of 16, got 40",
+        assertThrows(IllegalArgumentException.class, () -> GemmKernels.checkDims(Op.W4A4, 1, 32, 40)).getMessage());
+    assertEquals("LINEAR: n must be a multiple of 16, got 24",
+        assertThrows(IllegalArgumentException.class, () -> GemmKernels.checkDims(Op.LINEAR, 1, 24, 32)).getMessage());
+    assertThrows(IllegalArgumentException.class, () -> GemmKernels.checkDims(Op.LINEAR, 0, 32, 32));
+  }
+
+  @Test
+  void variantsValidateTheirParameters() {
+    assertThrows(IllegalArgumentException.class, () -> GemmVariant.wgmma(64));
+    assertThrows(IllegalArgumentException.class, () -> GemmVariant.skinny(-1));
+    assertEquals("skinny/s4", GemmVariant.skinny(4).toString());
+  }
+
+  @Test
+  void smallMSharedMemoryFollowsTheStagedRows() {
+    // 8 staged rows up to m = 8, 16 beyond; NVFP4 rows carry a 16-byte pad per 128 bytes.
+    assertEquals(8 * (2048 / 8 * 16 + 64), GemmKernels.skinnyShared(1, 2048, true));
+    assertEquals(16 * ((2048 / 8 * 18 + 127) / 128 * 128 + 32), GemmKernels.skinnyShared(9, 2048, false));
+  }
+
+  @Test
+  void bf16RoundsToNearestEven() {
+    assertEquals((short) 0x3F80, Bf16.fromFloat(1f));
+    assertEquals((short) 0x3F80, Bf16.fromFloat(Float.intBitsToFloat(0x3F808000))); // tie -> even
+    assertEquals((short) 0x3F82, Bf16.fromFloat(Float.intBitsToFloat(0x3F818000))); // tie -> even (up)
+    assertEquals(1.5f, Bf16.toFloat(Bf16.fromFloat(1.5f)));
+  }
+}
