@@ -51,7 +51,7 @@ public final class GemmKernels {
   private final KernelModule wgmmaModule;
   private final KernelModule skinnyModule;
   private final int multiprocessors;
-  private final int sharedOptin;
+  private final int sharedOptin; // dynamic shared memory a small-M launch may ask for
   private final Map<String, CudaKernel> prepared = new ConcurrentHashMap<>();
 
   private GemmKernels(CudaDevice device) {
@@ -59,7 +59,8 @@ public final class GemmKernels {
     this.wgmmaModule = KernelModule.load(device, "gemm_wgmma");
     this.skinnyModule = KernelModule.load(device, "gemm_skinny");
     this.multiprocessors = device.multiprocessorCount();
-    this.sharedOptin = device.sharedMemoryPerBlockOptin();
+    // gemm_skinny.cu also has a few bytes of static shared memory; keep 1 KiB for it
+    this.sharedOptin = device.sharedMemoryPerBlockOptin() - 1024;
   }
 
   /** Loads the kernel modules on {@code device} (once per JVM; cheap afterwards). */
