@@ -60,9 +60,10 @@ public final class SyntheticDataset {
     private static final int[][] COLORS = {
         {220, 40, 40}, {40, 190, 60}, {50, 80, 230}, {240, 220, 40}, {250, 140, 30}, {150, 60, 200}, {245, 245, 245},
         {40, 220, 220}};
-    private static final String[] BACKGROUND_NAMES = {"grey", "navy", "olive", "teal", "brown", "slate"};
+    private static final String[] BACKGROUND_NAMES = {"grey", "navy", "olive", "teal", "brown", "sand", "sky", "pink"};
     private static final int[][] BACKGROUNDS = {
-        {110, 110, 110}, {30, 40, 90}, {100, 110, 40}, {30, 100, 100}, {100, 70, 40}, {70, 80, 95}};
+        {110, 110, 110}, {30, 40, 90}, {100, 110, 40}, {30, 100, 100}, {100, 70, 40}, {210, 190, 130},
+        {120, 170, 230}, {230, 150, 170}};
 
     private SyntheticDataset() {
     }
@@ -175,11 +176,11 @@ public final class SyntheticDataset {
 
         static Scene random(SplittableRandom r, Spec spec, boolean moving) {
             int c = r.nextInt(COLORS.length);
-            double speed = moving ? 0.015 + 0.02 * r.nextDouble() : 0; // fraction of the frame per frame
+            double speed = moving ? 0.03 + 0.03 * r.nextDouble() : 0; // fraction of the frame per frame
             double dir = r.nextDouble() * 2 * Math.PI;
             return new Scene(SHAPES[r.nextInt(SHAPES.length)], COLOR_NAMES[c], COLORS[c],
                     r.nextInt(BACKGROUNDS.length), r.nextDouble() * Math.PI, 2 + r.nextInt(5), r.nextDouble(),
-                    r.nextDouble(), speed * Math.cos(dir), speed * Math.sin(dir), 0.15 + 0.1 * r.nextDouble());
+                    r.nextDouble(), speed * Math.cos(dir), speed * Math.sin(dir), 0.3 + 0.15 * r.nextDouble());
         }
 
         Scene darkened() {
@@ -187,9 +188,21 @@ public final class SyntheticDataset {
             return new Scene(shape, "dim " + colorName, dim, -1, angle, stripes, x0, y0, vx, vy, size);
         }
 
+        /** The same scene on the background farthest in colour from {@code other}'s: a clear cut. */
         Scene withBackgroundOtherThan(Scene other) {
-            int b = background == other.background ? (background + 3) % BACKGROUNDS.length : background;
-            return new Scene(shape, colorName, color, b, angle, stripes, x0, y0, vx, vy, size);
+            int best = 0;
+            double bestDistance = -1;
+            for (int b = 0; b < BACKGROUNDS.length; b++) {
+                double d = 0;
+                for (int c = 0; c < 3; c++) {
+                    d += Math.abs(BACKGROUNDS[b][c] - other.bg[c]);
+                }
+                if (d > bestDistance) {
+                    bestDistance = d;
+                    best = b;
+                }
+            }
+            return new Scene(shape, colorName, color, best, angle, stripes, x0, y0, vx, vy, size);
         }
 
         String caption() {
