@@ -65,6 +65,10 @@ public final class SyntheticDataset {
         {110, 110, 110}, {30, 40, 90}, {100, 110, 40}, {30, 100, 100}, {100, 70, 40}, {210, 190, 130},
         {120, 170, 230}, {230, 150, 170}};
 
+    static {
+        FfmpegLogLevel.apply();
+    }
+
     private SyntheticDataset() {
     }
 
@@ -110,7 +114,8 @@ public final class SyntheticDataset {
                 recorder.setPixelFormat(AV_PIX_FMT_YUV420P);
                 recorder.setFrameRate(spec.fps());
                 recorder.setGopSize(spec.fps());
-                recorder.setVideoQuality(3); // qscale: high quality, so filters see the scene, not artefacts
+                // High bit rate, so the filters see the scene rather than compression artefacts.
+                recorder.setVideoBitrate(4_000_000);
                 recorder.setVideoOption("threads", "1"); // one thread: byte-identical output for a seed
                 recorder.start();
                 Frame frame = new Frame(spec.width(), spec.height(), Frame.DEPTH_UBYTE, 3);

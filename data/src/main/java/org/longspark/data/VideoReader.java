@@ -20,11 +20,9 @@ import static org.bytedeco.ffmpeg.global.avformat.avformat_find_stream_info;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_open_input;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
-import static org.bytedeco.ffmpeg.global.avutil.AV_LOG_QUIET;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_unref;
-import static org.bytedeco.ffmpeg.global.avutil.av_log_set_level;
 import static org.bytedeco.ffmpeg.global.avutil.av_strerror;
 
 import java.io.FileNotFoundException;
@@ -63,8 +61,7 @@ public final class VideoReader implements AutoCloseable {
     private static final int AVERROR_EAGAIN = -11;
 
     static {
-        // FFmpeg's own log would flood the console on bad inputs; reasons are recorded instead.
-        av_log_set_level(Integer.getInteger("longspark.ffmpeg.loglevel", AV_LOG_QUIET));
+        FfmpegLogLevel.apply();
     }
 
     private final String uri;
