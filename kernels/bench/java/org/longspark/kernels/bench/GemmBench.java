@@ -26,7 +26,9 @@ import org.longspark.kernels.gemm.GemmVariant;
 import org.longspark.kernels.gemm.GemmWorkspace;
 import org.longspark.kernels.gemm.Nvfp4Operand;
 import org.longspark.kernels.gemm.OutputFormat;
+import org.longspark.kernels.nvfp4.Nvfp4DeviceTensor;
 import org.longspark.kernels.nvfp4.Nvfp4Layout;
+import org.longspark.kernels.nvfp4.Nvfp4Tensor;
 
 /**
  * GEMM benchmark: times this project's kernels on the issue-3 shapes and prints one table beside
@@ -137,12 +139,12 @@ public final class GemmBench {
         long wBytes = n * (long) k / 2 + (layout == Nvfp4Layout.TILE_16x16 ? (n / 16L) * (k / 16) : n * (long) k / 16);
         long aFp4 = m * (long) k / 2 + m * (long) k / 16;
         int sets = sets(wBytes + 2L * m * k);
-        List<Nvfp4Operand.Uploaded> wts = new ArrayList<>(), acts = new ArrayList<>();
+        List<Nvfp4DeviceTensor> wts = new ArrayList<>(), acts = new ArrayList<>();
         List<DeviceBuffer> xs = new ArrayList<>();
         try {
           for (int i = 0; i < sets; i++) {
             wts.add(fp4(n, k, layout));
-            acts.add(fp4(m, k, Nvfp4Layout.ROW_1x16));
+            acts.add(fp4((m + 15) / 16 * 16, k, Nvfp4Layout.ROW_1x16)); // the codec's 16-row groups; m are read
             xs.add(bf16(m * (long) k));
           }
           List<GemmVariant> variants = new ArrayList<>(List.of(GemmVariant.AUTO));
@@ -155,17 +157,17 @@ public final class GemmBench {
               continue; // already measured as AUTO
             }
             try (GemmWorkspace w = GemmWorkspace.allocate(device, gemm.workspaceBytes(Op.W4A16, v, m, n, k))) {
-              double us = time(i -> gemm.w4a16(stream, xs.get(i), wts.get(i).operand(), y, m, OutputFormat.BF16, Epilogue.none(), v, w), sets);
+              double us = time(i -> gemm.w4a16(stream, xs.get(i), Nvfp4Operand.of(wts.get(i)), y, m, OutputFormat.BF16, Epilogue.none(), v, w), sets);
               out.add(new Row(m, n, k, "w4a16 " + lay, gemm.resolve(Op.W4A16, v, m, n, k, w).toString(), us, wBytes + 2L * m * k + outBytes, cublasUs));
             }
             try (GemmWorkspace w = GemmWorkspace.allocate(device, gemm.workspaceBytes(Op.W4A4, v, m, n, k))) {
-              double us = time(i -> gemm.w4a4(stream, acts.get(i).operand(), wts.get(i).operand(), y, m, OutputFormat.BF16, Epilogue.none(), v, w), sets);
+              double us = time(i -> gemm.w4a4(stream, Nvfp4Operand.of(acts.get(i)).firstRows(m), Nvfp4Operand.of(wts.get(i)), y, m, OutputFormat.BF16, Epilogue.none(), v, w), sets);
               out.add(new Row(m, n, k, "w4a4 " + lay, gemm.resolve(Op.W4A4, v, m, n, k, w).toString(), us, wBytes + aFp4 + outBytes, cublasUs));
             }
           }
         } finally {
-          wts.forEach(Nvfp4Operand.Uploaded::close);
-          acts.forEach(Nvfp4Operand.Uploaded::close);
+          wts.forEach(Nvfp4DeviceTensor::close);
+          acts.forEach(Nvfp4DeviceTensor::close);
           closeAll(xs);
         }
       }
@@ -234,7 +236,7 @@ public final class GemmBench {
     return DeviceBuffer.allocate(device, 2 * count).copyFromHost(h);
   }
 
-  private Nvfp4Operand.Uploaded fp4(int rows, int cols, Nvfp4Layout layout) {
+  private Nvfp4DeviceTensor fp4(int rows, int cols, Nvfp4Layout layout) {
     byte[] codes = new byte[Math.toIntExact((long) rows * cols / 2)];
     random.nextBytes(codes);
     int scaleCount = (layout == Nvfp4Layout.ROW_1x16 ? rows : rows / 16) * (cols / 16);
@@ -242,10 +244,7 @@ public final class GemmBench {
     for (int i = 0; i < scales.length; i++) {
       scales[i] = (byte) (0x10 + random.nextInt(0x28)); // E4M3 2^-5 .. ~0.9
     }
-    DeviceBuffer p = DeviceBuffer.allocate(device, codes.length).copyFromHost(codes);
-    DeviceBuffer s = DeviceBuffer.allocate(device, scales.length).copyFromHost(scales);
-    DeviceBuffer g = DeviceBuffer.allocate(device, 4).copyFromHost(new float[] {0.01f});
-    return new Nvfp4Operand.Uploaded(new Nvfp4Operand(p, s, g, rows, cols, layout));
+    return Nvfp4DeviceTensor.fromHost(device, new Nvfp4Tensor(rows, cols, layout, false, codes, scales, 0.01f));
   }
 
   private static void closeAll(List<DeviceBuffer> bufs) {

@@ -3,7 +3,7 @@ package org.longspark.kernels.gemm;
 import java.util.Objects;
 import org.longspark.kernels.cuda.DeviceBuffer;
 import org.longspark.kernels.nvfp4.Nvfp4Layout;
-import org.longspark.kernels.nvfp4.Nvfp4Tensor;
+import org.longspark.kernels.nvfp4.Nvfp4DeviceTensor;
 
 /**
  * An NVFP4 matrix in device memory as the GEMM kernels read it (a view: the buffers belong to the
@@ -51,35 +51,8 @@ public record Nvfp4Operand(
     return new Nvfp4Operand(packed, scales, globalDecodeScale, m, cols, layout);
   }
 
-  /**
-   * Copies a host tensor into newly allocated buffers, returned as {@link Uploaded} which owns
-   * and closes them (weights quantized on the CPU, tests).
-   */
-  public static Uploaded upload(org.longspark.kernels.cuda.CudaDevice device, Nvfp4Tensor t) {
-    DeviceBuffer p = DeviceBuffer.allocate(device, t.packed().length).copyFromHost(t.packed());
-    DeviceBuffer s = DeviceBuffer.allocate(device, t.scales().length).copyFromHost(t.scales());
-    DeviceBuffer g = DeviceBuffer.allocate(device, 4).copyFromHost(new float[] {t.globalDecodeScale()});
-    return new Uploaded(new Nvfp4Operand(p, s, g, t.rows(), t.cols(), t.layout()));
-  }
-
-  /** An operand whose buffers it owns (closed together). */
-  public static final class Uploaded implements AutoCloseable {
-    private final Nvfp4Operand operand;
-
-    /** Takes ownership of {@code operand}'s three buffers. */
-    public Uploaded(Nvfp4Operand operand) {
-      this.operand = operand;
-    }
-
-    public Nvfp4Operand operand() {
-      return operand;
-    }
-
-    @Override
-    public void close() {
-      operand.packed().close();
-      operand.scales().close();
-      operand.globalDecodeScale().close();
-    }
+  /** A view of a device tensor (the quantizer's output or an uploaded host tensor). */
+  public static Nvfp4Operand of(Nvfp4DeviceTensor t) {
+    return new Nvfp4Operand(t.packed(), t.scales(), t.globalDecodeScale(), t.rows(), t.cols(), t.layout());
   }
 }

@@ -3,11 +3,9 @@ package org.longspark.kernels.gemm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -19,8 +17,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.longspark.kernels.cuda.CudaDevice;
 import org.longspark.kernels.cuda.CudaStream;
 import org.longspark.kernels.cuda.DeviceBuffer;
-import org.longspark.kernels.cuda.KernelModule;
+import org.longspark.kernels.cuda.GpuTests;
 import org.longspark.kernels.gemm.GemmKernels.Op;
+import org.longspark.kernels.nvfp4.Nvfp4DeviceTensor;
 import org.longspark.kernels.nvfp4.Nvfp4Layout;
 import org.longspark.kernels.nvfp4.Nvfp4Quantizer;
 import org.longspark.kernels.nvfp4.Nvfp4Tensor;
@@ -38,17 +37,7 @@ class GemmKernelsGpuTest {
 
   @BeforeAll
   static void open() {
-    Optional<String> why = CudaDevice.unavailableReason();
-    if (why.isPresent()) {
-      System.out.println("GemmKernelsGpuTest skipped: " + why.get());
-    }
-    assumeTrue(why.isEmpty(), () -> "no CUDA device: " + why.orElse(""));
-    boolean built = KernelModule.built("gemm_wgmma") && KernelModule.built("gemm_skinny");
-    if (!built) {
-      System.out.println("GemmKernelsGpuTest skipped: kernels not built (no nvcc at build time)");
-    }
-    assumeTrue(built, "kernels not built");
-    device = CudaDevice.open(0);
+    device = GpuTests.device(); // skips, saying why, without a usable GPU or built kernels
     stream = CudaStream.create(device);
     gemm = GemmKernels.load(device);
   }
@@ -144,19 +133,18 @@ class GemmKernelsGpuTest {
         }
         default: {
           Nvfp4Tensor w = Nvfp4Quantizer.builder().layout(c.weights()).build().quantize(weights(rnd, c.n(), c.k()), c.n(), c.k());
-          Nvfp4Operand.Uploaded wd = track(owned, Nvfp4Operand.upload(device, w));
+          Nvfp4Operand wd = Nvfp4Operand.of(track(owned, Nvfp4DeviceTensor.fromHost(device, w)));
           if (c.op() == Op.W4A16) {
             short[] x = Bf16.fromFloats(uniform(rnd, c.m() * c.k(), 2f));
             DeviceBuffer dx = track(owned, DeviceBuffer.allocate(device, 2L * x.length).copyFromHost(x));
-            launch = () -> gemm.w4a16(stream, dx, wd.operand(), y, c.m(), c.out(), epiOf(c, biasBuf), c.variant(), ws);
+            launch = () -> gemm.w4a16(stream, dx, wd, y, c.m(), c.out(), epiOf(c, biasBuf), c.variant(), ws);
             ref = GemmReference.w4a16(Bf16.toFloats(x), w, c.m(), c.alpha(), bias, old);
           } else {
             // The codec quantizes whole 16-row groups; the GEMM reads the first m rows.
             int padded = (c.m() + 15) / 16 * 16;
             Nvfp4Tensor x = Nvfp4Quantizer.builder().build().quantize(uniform(rnd, padded * c.k(), 2f), padded, c.k());
-            Nvfp4Operand.Uploaded xd = track(owned, Nvfp4Operand.upload(device, x));
-            Nvfp4Operand xm = xd.operand().firstRows(c.m());
-            launch = () -> gemm.w4a4(stream, xm, wd.operand(), y, c.m(), c.out(), epiOf(c, biasBuf), c.variant(), ws);
+            Nvfp4Operand xm = Nvfp4Operand.of(track(owned, Nvfp4DeviceTensor.fromHost(device, x))).firstRows(c.m());
+            launch = () -> gemm.w4a4(stream, xm, wd, y, c.m(), c.out(), epiOf(c, biasBuf), c.variant(), ws);
             ref = GemmReference.w4a4(x, w, c.m(), c.alpha(), bias, old);
           }
         }
