@@ -20,55 +20,40 @@ public final class GemmReference {
   public static float[] linear(float[] x, float[] w, int m, int n, int k, float alpha, float[] bias, float[] old) {
     check(x, (long) m * k, "x");
     check(w, (long) n * k, "w");
-    checkEpilogue(bias, n, old, (long) m * n);
-    float[] y = new float[m * n];
-    for (int i = 0; i < m; i++) {
-      for (int j = 0; j < n; j++) {
-        double s = 0;
-        int xi = i * k, wj = j * k;
-        for (int p = 0; p < k; p++) {
-          s += (double) x[xi + p] * w[wj + p];
-        }
-        y[i * n + j] = finish(s, alpha, bias, old, i * n + j, j);
-      }
-    }
-    return y;
+    return product(x, k, 1, w, k, 1, m, n, k, alpha, bias, old);
   }
 
   /** {@code dx[m,k] = alpha * dy[m,n] w[n,k] + bias[k] + old}. */
   public static float[] linearDgrad(float[] dy, float[] w, int m, int n, int k, float alpha, float[] bias, float[] old) {
     check(dy, (long) m * n, "dy");
     check(w, (long) n * k, "w");
-    checkEpilogue(bias, k, old, (long) m * k);
-    float[] dx = new float[m * k];
-    for (int i = 0; i < m; i++) {
-      for (int j = 0; j < k; j++) {
-        double s = 0;
-        for (int p = 0; p < n; p++) {
-          s += (double) dy[i * n + p] * w[p * k + j];
-        }
-        dx[i * k + j] = finish(s, alpha, bias, old, i * k + j, j);
-      }
-    }
-    return dx;
+    return product(dy, n, 1, w, 1, k, m, k, n, alpha, bias, old);
   }
 
   /** {@code dw[n,k] = alpha * dy[m,n]^T x[m,k] + bias[k] + old}. */
   public static float[] linearWgrad(float[] dy, float[] x, int m, int n, int k, float alpha, float[] bias, float[] old) {
     check(dy, (long) m * n, "dy");
     check(x, (long) m * k, "x");
-    checkEpilogue(bias, k, old, (long) n * k);
-    float[] dw = new float[n * k];
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < k; j++) {
+    return product(dy, 1, n, x, 1, k, n, k, m, alpha, bias, old);
+  }
+
+  // d[i][j] = alpha * sum_p A(i,p) B(j,p) + bias[j] + old[i][j] with A(i,p) = a[i*ai + p*ap] and
+  // B(j,p) = b[j*bj + p*bp]: the three layouts of a linear layer's step.
+  private static float[] product(
+      float[] a, int ai, int ap, float[] b, int bj, int bp, int rows, int cols, int red, float alpha,
+      float[] bias, float[] old) {
+    checkEpilogue(bias, cols, old, (long) rows * cols);
+    float[] d = new float[rows * cols];
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < cols; j++) {
         double s = 0;
-        for (int p = 0; p < m; p++) {
-          s += (double) dy[p * n + i] * x[p * k + j];
+        for (int p = 0; p < red; p++) {
+          s += (double) a[i * ai + p * ap] * b[j * bj + p * bp];
         }
-        dw[i * k + j] = finish(s, alpha, bias, old, i * k + j, j);
+        d[i * cols + j] = finish(s, alpha, bias, old, i * cols + j, j);
       }
     }
-    return dw;
+    return d;
   }
 
   /** W4A16: {@code y = alpha * x[m,k] dequant(w)^T + ...}. */
