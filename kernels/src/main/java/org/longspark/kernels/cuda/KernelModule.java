@@ -47,7 +47,8 @@ public final class KernelModule {
 
   /** True when the build compiled the CUDA sources (nvcc was present). */
   public static boolean built(String name) {
-    return KernelModule.class.getResource(RESOURCE_DIR + name + ".sm_90.ptx") != null;
+    return KernelModule.class.getResource(RESOURCE_DIR + name + ".sm_90a.cubin") != null
+        || KernelModule.class.getResource(RESOURCE_DIR + name + ".sm_90.ptx") != null;
   }
 
   /** The kernel with this extern "C" name. */
