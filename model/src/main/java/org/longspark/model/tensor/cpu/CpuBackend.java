@@ -1,0 +1,601 @@
+package org.longspark.model.tensor.cpu;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.longspark.model.tensor.AdamWStep;
+import org.longspark.model.tensor.Backend;
+import org.longspark.model.tensor.DType;
+import org.longspark.model.tensor.LinearPrecision;
+import org.longspark.model.tensor.Tensor;
+
+/**
+ * {@link Backend} on DJL NDArray with the libtorch CPU engine. Grad mode is never switched on: every
+ * backward is written out with plain NDArray operations.
+ *
+ * <p>Memory: libtorch puts an operation's result in the manager of its first operand. Persistent
+ * tensors live in the root manager; {@link #openStep()} temp-attaches all of them to a fresh
+ * sub-manager, so every result (and every temporary inside an operation) of that step lands in the
+ * sub-manager and is freed when the step closes, while the persistent ones go back to the root.
+ */
+public final class CpuBackend implements Backend {
+  private static final int MASKED = Integer.MIN_VALUE;
+
+  private final DType dtype;
+  private final DataType dataType;
+  private final NDManager root;
+  private final Set<NDArray> persistent = new LinkedHashSet<>();
+  private NDManager stepManager;
+
+  public CpuBackend(DType dtype) {
+    this.dtype = dtype;
+    this.dataType = dtype == DType.FLOAT64 ? DataType.FLOAT64 : DataType.FLOAT32;
+    this.root = NDManager.newBaseManager(Device.cpu(), "PyTorch");
+  }
+
+  /** A float32 backend. */
+  public CpuBackend() {
+    this(DType.FLOAT32);
+  }
+
+  @Override
+  public DType dtype() {
+    return dtype;
+  }
+
+  // ---------------------------------------------------------------- tensors and scopes
+
+  private NDManager current() {
+    return stepManager != null ? stepManager : root;
+  }
+
+  /** Registers a new result: persistent outside a step, step-owned inside one. */
+  private CpuTensor wrap(NDArray a) {
+    if (stepManager == null) {
+      persistent.add(a);
+    } else if (a.getManager() != stepManager) {
+      a.attach(stepManager);
+    }
+    return new CpuTensor(a);
+  }
+
+  private static NDArray nd(Tensor t) {
+    if (t == null) {
+      return null;
+    }
+    if (!(t instanceof CpuTensor c)) {
+      throw new IllegalArgumentException("not a CPU tensor: " + t);
+    }
+    return c.array;
+  }
+
+  private static Shape shapeOf(int... dims) {
+    long[] s = new long[dims.length];
+    for (int i = 0; i < dims.length; i++) {
+      if (dims[i] < 0) {
+        throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(dims));
+      }
+      s[i] = dims[i];
+    }
+    return new Shape(s);
+  }
+
+  private static void checkLength(long length, int[] shape) {
+    long n = 1;
+    for (int d : shape) {
+      n *= d;
+    }
+    if (n != length) {
+      throw new IllegalArgumentException(
+          "data of length " + length + " does not fit shape " + Arrays.toString(shape));
+    }
+  }
+
+  @Override
+  public Tensor fromFloats(float[] data, int... shape) {
+    checkLength(data.length, shape);
+    if (dtype == DType.FLOAT32) {
+      return wrap(current().create(data, shapeOf(shape)));
+    }
+    double[] d = new double[data.length];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = data[i];
+    }
+    return wrap(current().create(d, shapeOf(shape)));
+  }
+
+  @Override
+  public Tensor fromDoubles(double[] data, int... shape) {
+    checkLength(data.length, shape);
+    if (dtype == DType.FLOAT64) {
+      return wrap(current().create(data, shapeOf(shape)));
+    }
+    float[] f = new float[data.length];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = (float) data[i];
+    }
+    return wrap(current().create(f, shapeOf(shape)));
+  }
+
+  @Override
+  public Tensor zeros(int... shape) {
+    return wrap(current().zeros(shapeOf(shape), dataType));
+  }
+
+  @Override
+  public float[] toFloats(Tensor t) {
+    NDArray a = nd(t);
+    if (a.getDataType() == DataType.FLOAT32) {
+      return a.toFloatArray();
+    }
+    try (NDArray c = a.toType(DataType.FLOAT32, true)) {
+      return c.toFloatArray();
+    }
+  }
+
+  @Override
+  public double[] toDoubles(Tensor t) {
+    NDArray a = nd(t);
+    if (a.getDataType() == DataType.FLOAT64) {
+      return a.toDoubleArray();
+    }
+    try (NDArray c = a.toType(DataType.FLOAT64, true)) {
+      return c.toDoubleArray();
+    }
+  }
+
+  @Override
+  public void assign(Tensor dst, Tensor src) {
+    NDArray d = nd(dst);
+    NDArray s = nd(src);
+    if (!d.getShape().equals(s.getShape())) {
+      throw new IllegalArgumentException(
+          "assign: shape " + s.getShape() + " into " + d.getShape());
+    }
+    ByteBuffer bytes = s.toByteBuffer();
+    d.set(bytes);
+  }
+
+  @Override
+  public Step openStep() {
+    if (stepManager != null) {
+      throw new IllegalStateException("a step is already open on this backend");
+    }
+    NDManager sub = root.newSubManager();
+    sub.tempAttachAll(persistent.toArray(new NDArray[0]));
+    stepManager = sub;
+    return () -> {
+      stepManager = null;
+      sub.close();
+    };
+  }
+
+  /** Number of live persistent tensors (a test hook for leak checks). */
+  public int persistentCount() {
+    return persistent.size();
+  }
+
+  @Override
+  public void close() {
+    persistent.clear();
+    root.close();
+  }
+
+  // ---------------------------------------------------------------- layout
+
+  @Override
+  public Tensor reshape(Tensor t, int... shape) {
+    return wrap(nd(t).reshape(shapeOf(shape)));
+  }
+
+  @Override
+  public Tensor permute(Tensor t, int... axes) {
+    return wrap(nd(t).transpose(axes));
+  }
+
+  @Override
+  public Tensor concat(Tensor[] parts, int axis) {
+    NDList list = new NDList(parts.length);
+    for (Tensor p : parts) {
+      list.add(nd(p));
+    }
+    return wrap(NDArrays.concat(list, axis));
+  }
+
+  @Override
+  public Tensor slice(Tensor t, int axis, int from, int to) {
+    NDArray a = nd(t);
+    int rank = a.getShape().dimension();
+    int ax = axis < 0 ? rank + axis : axis;
+    long n = a.getShape().get(ax);
+    if (from < 0 || to > n || from >= to) {
+      throw new IllegalArgumentException(
+          "slice [" + from + ", " + to + ") out of axis " + ax + " of " + a.getShape());
+    }
+    NDIndex idx = new NDIndex();
+    for (int i = 0; i < ax; i++) {
+      idx.addAllDim();
+    }
+    idx.addSliceDim(from, to);
+    return wrap(a.get(idx));
+  }
+
+  @Override
+  public Tensor splitHeads(Tensor x, int heads) {
+    int[] s = x.shape();
+    if (s.length != 3 || s[2] % heads != 0) {
+      throw new IllegalArgumentException(
+          "splitHeads: need [B, L, H*Dh] with H=" + heads + ", got " + Arrays.toString(s));
+    }
+    NDArray a = nd(x).reshape(s[0], s[1], heads, s[2] / heads);
+    return wrap(a.transpose(0, 2, 1, 3));
+  }
+
+  @Override
+  public Tensor mergeHeads(Tensor x) {
+    int[] s = x.shape();
+    return wrap(nd(x).transpose(0, 2, 1, 3).reshape(s[0], s[2], (long) s[1] * s[3]));
+  }
+
+  // ---------------------------------------------------------------- elementwise
+
+  @Override
+  public Tensor add(Tensor a, Tensor b) {
+    return wrap(nd(a).add(nd(b)));
+  }
+
+  @Override
+  public void addInPlace(Tensor acc, Tensor x) {
+    nd(acc).addi(nd(x));
+  }
+
+  @Override
+  public Tensor scale(Tensor t, double factor) {
+    return wrap(nd(t).mul(factor));
+  }
+
+  @Override
+  public Tensor sumTo(Tensor t, int... shape) {
+    return wrap(sumTo(nd(t), shape));
+  }
+
+  /** Sums a broadcast result back to {@code target} (leading axes, then axes of size 1). */
+  private static NDArray sumTo(NDArray a, int[] target) {
+    long[] s = a.getShape().getShape();
+    int lead = s.length - target.length;
+    if (lead < 0) {
+      throw new IllegalArgumentException(
+          "sumTo: " + a.getShape() + " has fewer axes than " + Arrays.toString(target));
+    }
+    List<Integer> axes = new ArrayList<>();
+    for (int i = 0; i < s.length; i++) {
+      if (i < lead) {
+        axes.add(i);
+      } else if (target[i - lead] == 1 && s[i] != 1) {
+        axes.add(i);
+      } else if (target[i - lead] != s[i]) {
+        throw new IllegalArgumentException(
+            "sumTo: cannot reduce " + a.getShape() + " to " + Arrays.toString(target));
+      }
+    }
+    if (axes.isEmpty()) {
+      return a;
+    }
+    int[] ax = axes.stream().mapToInt(Integer::intValue).toArray();
+    return a.sum(ax, true).reshape(shapeOf(target));
+  }
+
+  // ---------------------------------------------------------------- linear
+
+  /** Saved state of a full-precision linear: the 2-D input and the weight. */
+  private record FullLinear(Tensor y, NDArray x2, NDArray w, boolean hasBias, int[] xShape)
+      implements LinearForward {}
+
+  @Override
+  public LinearForward linear(Tensor x, Tensor w, Tensor bias, LinearPrecision precision,
+      long seed) {
+    NDArray xa = nd(x);
+    NDArray wa = nd(w);
+    int[] xs = x.shape();
+    int in = xs[xs.length - 1];
+    if (w.shape().length != 2 || w.dim(1) != in) {
+      throw new IllegalArgumentException(
+          "linear: input " + x.describe() + " does not match weight " + w.describe());
+    }
+    NDArray x2 = xa.reshape(-1, in);
+    NDArray y2 = xa.getNDArrayInternal().linear(x2, wa, nd(bias)).singletonOrThrow();
+    int[] ys = xs.clone();
+    ys[ys.length - 1] = w.dim(0);
+    return new FullLinear(wrap(y2.reshape(shapeOf(ys))), x2, wa, bias != null, xs);
+  }
+
+  @Override
+  public LinearGrads linearBackward(Tensor dy, LinearForward forward, boolean needDx) {
+    FullLinear f = (FullLinear) forward;
+    NDArray dy2 = nd(dy).reshape(-1, f.w.getShape().get(0));
+    NDArray dw = dy2.transpose().matMul(f.x2);
+    NDArray db = f.hasBias ? dy2.sum(new int[] {0}) : null;
+    NDArray dx = needDx ? dy2.matMul(f.w).reshape(shapeOf(f.xShape)) : null;
+    return new LinearGrads(dx == null ? null : wrap(dx), wrap(dw), db == null ? null : wrap(db));
+  }
+
+  // ---------------------------------------------------------------- norms
+
+  private static final int[] LAST = {-1};
+
+  @Override
+  public Normalized rmsNorm(Tensor x, Tensor weight, double eps) {
+    NDArray xa = nd(x);
+    NDArray rstd = xa.square().mean(lastAxis(xa), true).add(eps).pow(-0.5);
+    NDArray xhat = xa.mul(rstd);
+    NDArray y = weight == null ? xhat : xhat.mul(nd(weight));
+    return new Normalized(wrap(y), wrap(xhat), wrap(rstd));
+  }
+
+  @Override
+  public NormGrads rmsNormBackward(Tensor dy, Tensor weight, Normalized f) {
+    NDArray g = nd(dy);
+    NDArray xhat = nd(f.xhat());
+    NDArray dw = weight == null ? null : sumTo(g.mul(xhat), weight.shape());
+    NDArray gx = weight == null ? g : g.mul(nd(weight));
+    NDArray proj = gx.mul(xhat).mean(lastAxis(xhat), true);
+    NDArray dx = gx.sub(xhat.mul(proj)).mul(nd(f.rstd()));
+    return new NormGrads(wrap(dx), dw == null ? null : wrap(dw), null);
+  }
+
+  @Override
+  public Normalized layerNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
+    NDArray xa = nd(x);
+    int[] last = lastAxis(xa);
+    NDArray centered = xa.sub(xa.mean(last, true));
+    NDArray rstd = centered.square().mean(last, true).add(eps).pow(-0.5);
+    NDArray xhat = centered.mul(rstd);
+    NDArray y = xhat;
+    if (weight != null) {
+      y = y.mul(nd(weight));
+    }
+    if (bias != null) {
+      y = y.add(nd(bias));
+    }
+    return new Normalized(wrap(y), wrap(xhat), wrap(rstd));
+  }
+
+  @Override
+  public NormGrads layerNormBackward(Tensor dy, Tensor weight, boolean hasBias, Normalized f) {
+    NDArray g = nd(dy);
+    NDArray xhat = nd(f.xhat());
+    int[] last = lastAxis(xhat);
+    NDArray dw = weight == null ? null : sumTo(g.mul(xhat), weight.shape());
+    int width = Math.toIntExact(xhat.getShape().get(last[0]));
+    NDArray db = hasBias ? sumTo(g, new int[] {width}) : null;
+    NDArray gx = weight == null ? g : g.mul(nd(weight));
+    NDArray dx = gx.sub(gx.mean(last, true))
+        .sub(xhat.mul(gx.mul(xhat).mean(last, true)))
+        .mul(nd(f.rstd()));
+    return new NormGrads(wrap(dx), dw == null ? null : wrap(dw), db == null ? null : wrap(db));
+  }
+
+  private static int[] lastAxis(NDArray a) {
+    return new int[] {a.getShape().dimension() - 1};
+  }
+
+  // ---------------------------------------------------------------- modulation
+
+  @Override
+  public Tensor modulate(Tensor x, Tensor shift, Tensor scale) {
+    return wrap(nd(x).mul(nd(scale).add(1)).add(nd(shift)));
+  }
+
+  @Override
+  public ModulateGrads modulateBackward(Tensor dy, Tensor x, Tensor shift, Tensor scale) {
+    NDArray g = nd(dy);
+    NDArray dx = g.mul(nd(scale).add(1));
+    NDArray dshift = sumTo(g, shift.shape());
+    NDArray dscale = sumTo(g.mul(nd(x)), scale.shape());
+    return new ModulateGrads(wrap(dx), wrap(dshift), wrap(dscale));
+  }
+
+  @Override
+  public Tensor gatedAdd(Tensor residual, Tensor h, Tensor gate) {
+    return wrap(nd(residual).add(nd(h).mul(nd(gate))));
+  }
+
+  @Override
+  public GateGrads gatedAddBackward(Tensor dy, Tensor h, Tensor gate) {
+    NDArray g = nd(dy);
+    return new GateGrads(wrap(g.mul(nd(gate))), wrap(sumTo(g.mul(nd(h)), gate.shape())));
+  }
+
+  // ---------------------------------------------------------------- activations
+
+  private static final double GELU_C = Math.sqrt(2 / Math.PI);
+  private static final double GELU_A = 0.044715;
+
+  @Override
+  public Tensor gelu(Tensor x) {
+    NDArray a = nd(x);
+    NDArray t = a.add(a.pow(3).mul(GELU_A)).mul(GELU_C).tanh();
+    return wrap(a.mul(t.add(1)).mul(0.5));
+  }
+
+  @Override
+  public Tensor geluBackward(Tensor dy, Tensor x) {
+    NDArray a = nd(x);
+    NDArray x2 = a.square();
+    NDArray t = a.add(a.mul(x2).mul(GELU_A)).mul(GELU_C).tanh();
+    // d/dx [0.5 x (1 + tanh u)] = 0.5 (1 + t) + 0.5 x (1 - t^2) u', u' = c (1 + 3 a x^2)
+    NDArray du = x2.mul(3 * GELU_A).add(1).mul(GELU_C);
+    NDArray dt = t.square().neg().add(1).mul(du).mul(a);
+    return wrap(nd(dy).mul(t.add(1).add(dt).mul(0.5)));
+  }
+
+  @Override
+  public Tensor silu(Tensor x) {
+    NDArray a = nd(x);
+    return wrap(a.mul(a.getNDArrayInternal().sigmoid()));
+  }
+
+  @Override
+  public Tensor siluBackward(Tensor dy, Tensor x) {
+    NDArray a = nd(x);
+    NDArray s = a.getNDArrayInternal().sigmoid();
+    // d/dx [x s(x)] = s (1 + x (1 - s))
+    return wrap(nd(dy).mul(s.mul(a.mul(s.neg().add(1)).add(1))));
+  }
+
+  // ---------------------------------------------------------------- positions and attention
+
+  @Override
+  public Tensor rope(Tensor x, Tensor cos, Tensor sin, boolean inverse) {
+    int[] s = x.shape();
+    if (s.length != 4 || s[3] % 2 != 0 || cos.dim(0) != s[2] || cos.dim(1) != s[3] / 2) {
+      throw new IllegalArgumentException("rope: x " + x.describe() + " with tables "
+          + cos.describe() + " (need [B,H,L,Dh] and [L,Dh/2])");
+    }
+    NDArray pairs = nd(x).reshape(s[0], s[1], s[2], s[3] / 2, 2);
+    NDArray x0 = pairs.get("..., 0");
+    NDArray x1 = pairs.get("..., 1");
+    NDArray c = nd(cos);
+    NDArray sn = inverse ? nd(sin).neg() : nd(sin);
+    NDArray y0 = x0.mul(c).sub(x1.mul(sn));
+    NDArray y1 = x0.mul(sn).add(x1.mul(c));
+    return wrap(NDArrays.stack(new NDList(y0, y1), 4).reshape(shapeOf(s)));
+  }
+
+  @Override
+  public Tensor maskBias(boolean[] allowed, int lq, int lk) {
+    checkLength(allowed.length, new int[] {lq, lk});
+    float[] bias = new float[allowed.length];
+    for (int q = 0; q < lq; q++) {
+      boolean any = false;
+      for (int k = 0; k < lk; k++) {
+        boolean ok = allowed[q * lk + k];
+        any |= ok;
+        bias[q * lk + k] = ok ? 0f : Float.NEGATIVE_INFINITY;
+      }
+      if (!any) {
+        throw new IllegalArgumentException("mask row " + q + " allows no key");
+      }
+    }
+    return fromFloats(bias, lq, lk);
+  }
+
+  @Override
+  public Attended attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale) {
+    NDArray s = nd(q).matMul(nd(k).transpose(0, 1, 3, 2)).mul(scale);
+    if (bias != null) {
+      s = s.add(nd(bias));
+    }
+    NDArray p = s.softmax(3);
+    return new Attended(wrap(p.matMul(nd(v))), wrap(p));
+  }
+
+  @Override
+  public AttentionGrads attentionBackward(Tensor dout, Tensor q, Tensor k, Tensor v,
+      Attended forward, double scale) {
+    NDArray p = nd(forward.probs());
+    NDArray g = nd(dout);
+    NDArray dv = p.transpose(0, 1, 3, 2).matMul(g);
+    NDArray dp = g.matMul(nd(v).transpose(0, 1, 3, 2));
+    // softmax backward: dS = P * (dP - rowsum(dP * P))
+    NDArray ds = p.mul(dp.sub(dp.mul(p).sum(new int[] {3}, true))).mul(scale);
+    NDArray dq = ds.matMul(nd(k));
+    NDArray dk = ds.transpose(0, 1, 3, 2).matMul(nd(q));
+    return new AttentionGrads(wrap(dq), wrap(dk), wrap(dv));
+  }
+
+  // ---------------------------------------------------------------- embeddings
+
+  private NDArray oneHot(NDArray like, int[] ids, int vocab) {
+    for (int i = 0; i < ids.length; i++) {
+      if (ids[i] < 0 || ids[i] >= vocab) {
+        throw new IllegalArgumentException(
+            "token id " + ids[i] + " at " + i + " outside vocabulary of " + vocab);
+      }
+    }
+    NDArray idx = like.getManager().create(ids);
+    return idx.oneHot(vocab, dataType);
+  }
+
+  @Override
+  public Tensor embeddingLookup(Tensor table, int[] ids) {
+    NDArray t = nd(table);
+    // One-hot times table: exact (one non-zero per row) and a single GEMM.
+    return wrap(oneHot(t, ids, table.dim(0)).matMul(t));
+  }
+
+  @Override
+  public Tensor embeddingBackward(Tensor dy, int[] ids, int vocab) {
+    NDArray g = nd(dy);
+    return wrap(oneHot(g, ids, vocab).transpose().matMul(g));
+  }
+
+  // ---------------------------------------------------------------- loss
+
+  @Override
+  public Loss maskedMse(Tensor pred, Tensor target, Tensor tokenMask) {
+    NDArray diff = nd(pred).sub(nd(target));
+    NDArray m = nd(tokenMask);
+    double count = scalar(m.sum()) * pred.dim(-1);
+    if (count == 0) {
+      throw new IllegalArgumentException("maskedMse: the token mask selects no token");
+    }
+    NDArray md = diff.mul(m);
+    double loss = scalar(md.mul(diff).sum()) / count;
+    return new Loss(loss, wrap(md.mul(2 / count)));
+  }
+
+  // ---------------------------------------------------------------- reductions and optimizer
+
+  private static double scalar(NDArray a) {
+    return a.getDataType() == DataType.FLOAT64 ? a.getDouble() : a.getFloat();
+  }
+
+  @Override
+  public double sumOfSquares(Tensor t) {
+    NDArray a = nd(t);
+    return scalar(a.toType(DataType.FLOAT64, false).square().sum());
+  }
+
+  @Override
+  public double dot(Tensor a, Tensor b) {
+    return scalar(nd(a).toType(DataType.FLOAT64, false).mul(nd(b)).sum());
+  }
+
+  @Override
+  public void scaleInPlace(Tensor t, double factor) {
+    nd(t).muli(factor);
+  }
+
+  @Override
+  public void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWStep h) {
+    NDArray p = nd(param);
+    NDArray g = nd(grad);
+    NDArray ma = nd(m);
+    NDArray va = nd(v);
+    ma.muli(h.beta1()).addi(g.mul(1 - h.beta1()));
+    va.muli(h.beta2()).addi(g.square().mul(1 - h.beta2()));
+    NDArray denom = va.div(h.biasCorrection2()).sqrt().add(h.eps());
+    NDArray update = ma.div(denom).mul(h.lr() / h.biasCorrection1());
+    if (h.weightDecay() != 0) {
+      p.muli(1 - h.lr() * h.weightDecay());
+    }
+    p.subi(update);
+  }
+
+  @Override
+  public void emaUpdate(Tensor ema, Tensor param, double decay) {
+    nd(ema).muli(decay).addi(nd(param).mul(1 - decay));
+  }
+}
