@@ -14,9 +14,11 @@ import org.longspark.model.tensor.Tensor;
 /**
  * Central finite differences in float64 against an explicit backward. For a scalar loss L and a
  * variable x with analytic gradient g, it compares g . v with (L(x + h v) - L(x - h v)) / 2h along
- * random directions v. With h = 1e-5 the truncation error is O(h^2 L''') ~ 1e-10 and the rounding
- * error O(eps |L| / h) ~ 1e-11 relative, so a 1e-6 relative bound leaves four orders of margin while
- * any wrong term in a backward (an O(1) relative error) fails it.
+ * random directions v. The step is h = 1e-5 times the variable's RMS (1 for an all-zero variable),
+ * so that it is small against the variable's own scale (an embedding table of std 0.02 feeding a
+ * LayerNorm has third derivatives ~ 1/0.02^3). Then the truncation error is O(h^2 L''') ~ 1e-10
+ * and the rounding error O(eps |L| / h) ~ 1e-11 relative, so a 1e-6 relative bound leaves four
+ * orders of margin while any wrong term in a backward (an O(1) relative error) fails it.
  */
 public final class GradCheck {
   public static final double TOLERANCE = 1e-6;
@@ -58,15 +60,21 @@ public final class GradCheck {
       int directions) {
     assertTrue(grad != null, name + ": no gradient");
     double[] saved = be.toDoubles(variable);
+    double sq = 0;
+    for (double x : saved) {
+      sq += x * x;
+    }
+    double rms = Math.sqrt(sq / saved.length);
+    double h = H * (rms > 0 ? rms : 1);
     for (int d = 0; d < directions; d++) {
       Tensor v = random(1, variable.shape());
       double analytic = be.dot(grad, v);
-      be.addInPlace(variable, be.scale(v, H));
+      be.addInPlace(variable, be.scale(v, h));
       double plus = loss.getAsDouble();
-      be.addInPlace(variable, be.scale(v, -2 * H));
+      be.addInPlace(variable, be.scale(v, -2 * h));
       double minus = loss.getAsDouble();
       be.assign(variable, be.fromDoubles(saved, variable.shape()));
-      double numeric = (plus - minus) / (2 * H);
+      double numeric = (plus - minus) / (2 * h);
       double scale = Math.max(Math.abs(analytic), Math.abs(numeric));
       assertTrue(scale > 1e-8, name + ": degenerate check, directional derivative " + scale);
       double rel = Math.abs(analytic - numeric) / scale;

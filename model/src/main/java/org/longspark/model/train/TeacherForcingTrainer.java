@@ -95,6 +95,14 @@ public final class TeacherForcingTrainer {
     }
   }
 
+  /**
+   * The loss, leaving every parameter's gradient accumulated and nothing updated. The caller owns
+   * the memory scope (gradient checks run it outside any step and read the gradients after).
+   */
+  public double lossAndGradients(TrainingBatch batch, long noiseSeed) {
+    return forwardBackward(batch, layoutFor(batch), noiseSeed, 0);
+  }
+
   private record Forward(TextConditioner.Encoded text, CausalDit.Saved saved, Tensor target,
       Tensor tokenMask) {}
 

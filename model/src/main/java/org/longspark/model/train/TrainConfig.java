@@ -21,6 +21,14 @@ public record TrainConfig(long seed, int chunkFrames, int windowFrames, int sink
     NVFP4
   }
 
+  /** The precision policy for the model's Linears. */
+  public org.longspark.model.nn.PrecisionPolicy precisionPolicy() {
+    if (precision == PrecisionMode.FP32) {
+      return org.longspark.model.nn.PrecisionPolicy.FULL;
+    }
+    throw new UnsupportedOperationException("train.precision.mode = nvfp4 needs the NVFP4 codec");
+  }
+
   private static final String DEFAULTS = "conf/train/ar-tuning.conf";
 
   public static TrainConfig defaults() {
