@@ -1,0 +1,78 @@
+package org.longspark.kernels.cuda;
+
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUfunction_attribute;
+import jcuda.driver.JCudaDriver;
+
+/**
+ * One kernel of a {@link KernelModule}. Launches are stream-ordered; the launch's own errors are
+ * checked at once, and with {@code -Dlongspark.cuda.syncLaunches=true} each launch is also waited
+ * for, so an asynchronous fault is reported against the kernel that caused it (a debugging aid).
+ */
+public final class CudaKernel {
+  private static final boolean SYNC_LAUNCHES = Boolean.getBoolean("longspark.cuda.syncLaunches");
+
+  private final CudaDevice device;
+  private final String name;
+  private final CUfunction function;
+
+  CudaKernel(CudaDevice device, String name, CUfunction function) {
+    this.device = device;
+    this.name = name;
+    this.function = function;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** Allows this kernel more than 48 KiB of dynamic shared memory. */
+  public CudaKernel setMaxDynamicSharedMemory(int bytes) {
+    device.makeCurrent();
+    Driver.check(
+        JCudaDriver.cuFuncSetAttribute(
+            function, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes),
+        "cuFuncSetAttribute(" + name + ", max dynamic shared memory " + bytes + ")");
+    return this;
+  }
+
+  /**
+   * Launches on {@code stream}. Arguments, in the kernel's parameter order: {@link DeviceBuffer}
+   * or {@link CUdeviceptr} (a device pointer), Integer, Long, Float.
+   */
+  public void launch(
+      CudaStream stream, int gx, int gy, int gz, int bx, int by, int bz, int sharedBytes, Object... args) {
+    Pointer[] params = new Pointer[args.length];
+    for (int i = 0; i < args.length; i++) {
+      params[i] = parameter(args[i], i);
+    }
+    device.makeCurrent();
+    String what = name + " <<<(" + gx + "," + gy + "," + gz + "),(" + bx + "," + by + "," + bz + ")," + sharedBytes + ">>>";
+    Driver.check(
+        JCudaDriver.cuLaunchKernel(
+            function, gx, gy, gz, bx, by, bz, sharedBytes, stream.handle(), Pointer.to(params), null),
+        "cuLaunchKernel " + what);
+    if (SYNC_LAUNCHES) {
+      Driver.check(JCudaDriver.cuStreamSynchronize(stream.handle()), what);
+    }
+  }
+
+  private Pointer parameter(Object arg, int index) {
+    if (arg instanceof DeviceBuffer) {
+      return Pointer.to(((DeviceBuffer) arg).pointer());
+    } else if (arg instanceof CUdeviceptr) {
+      return Pointer.to((CUdeviceptr) arg);
+    } else if (arg instanceof Integer) {
+      return Pointer.to(new int[] {(Integer) arg});
+    } else if (arg instanceof Long) {
+      return Pointer.to(new long[] {(Long) arg});
+    } else if (arg instanceof Float) {
+      return Pointer.to(new float[] {(Float) arg});
+    }
+    throw new IllegalArgumentException(
+        name + ": kernel argument " + index + " has unsupported type "
+            + (arg == null ? "null" : arg.getClass().getName()));
+  }
+}

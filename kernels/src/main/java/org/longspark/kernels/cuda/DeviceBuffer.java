@@ -1,0 +1,136 @@
+package org.longspark.kernels.cuda;
+
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.JCudaDriver;
+
+/**
+ * Device memory owned by the caller: allocated here, released by {@link #close()} (explicitly, in
+ * the scope that allocated it; nothing is freed by the garbage collector). The host copies are for
+ * loading inputs and reading results; kernel wrappers never copy through the host themselves.
+ */
+public final class DeviceBuffer implements AutoCloseable {
+  private final CudaDevice device;
+  private final long bytes;
+  private CUdeviceptr pointer;
+
+  private DeviceBuffer(CudaDevice device, long bytes) {
+    if (bytes <= 0) {
+      throw new IllegalArgumentException("device buffer size must be positive, got " + bytes);
+    }
+    this.device = device;
+    this.bytes = bytes;
+    device.makeCurrent();
+    CUdeviceptr p = new CUdeviceptr();
+    Driver.check(JCudaDriver.cuMemAlloc(p, bytes), "cuMemAlloc(" + bytes + " bytes on " + device + ")");
+    this.pointer = p;
+  }
+
+  public static DeviceBuffer allocate(CudaDevice device, long bytes) {
+    return new DeviceBuffer(device, bytes);
+  }
+
+  public CudaDevice device() {
+    return device;
+  }
+
+  public long bytes() {
+    return bytes;
+  }
+
+  /** The device address; valid until {@link #close()}. */
+  public CUdeviceptr pointer() {
+    if (pointer == null) {
+      throw new IllegalStateException("device buffer of " + bytes + " bytes already released");
+    }
+    return pointer;
+  }
+
+  public DeviceBuffer copyFromHost(float[] src) {
+    return upload(Pointer.to(src), 4L * src.length);
+  }
+
+  public DeviceBuffer copyFromHost(short[] src) {
+    return upload(Pointer.to(src), 2L * src.length);
+  }
+
+  public DeviceBuffer copyFromHost(byte[] src) {
+    return upload(Pointer.to(src), src.length);
+  }
+
+  public DeviceBuffer copyFromHost(int[] src) {
+    return upload(Pointer.to(src), 4L * src.length);
+  }
+
+  public void copyToHost(float[] dst) {
+    download(Pointer.to(dst), 4L * dst.length);
+  }
+
+  public void copyToHost(short[] dst) {
+    download(Pointer.to(dst), 2L * dst.length);
+  }
+
+  public void copyToHost(byte[] dst) {
+    download(Pointer.to(dst), dst.length);
+  }
+
+  public void copyToHost(int[] dst) {
+    download(Pointer.to(dst), 4L * dst.length);
+  }
+
+  /** Sets every byte (synchronously); tests poison outputs with it. */
+  public DeviceBuffer fill(byte value) {
+    device.makeCurrent();
+    Driver.check(JCudaDriver.cuMemsetD8(pointer(), value, bytes), "cuMemsetD8");
+    return this;
+  }
+
+  /** Stream-ordered byte fill. */
+  public void fillAsync(byte value, CudaStream stream) {
+    device.makeCurrent();
+    Driver.check(
+        JCudaDriver.cuMemsetD8Async(pointer(), value, bytes, stream.handle()), "cuMemsetD8Async");
+  }
+
+  /** Stream-ordered device-to-device copy of {@code count} bytes from {@code src}. */
+  public void copyFromAsync(DeviceBuffer src, long count, CudaStream stream) {
+    checkSize(count, "copy");
+    if (count > src.bytes) {
+      throw new IllegalArgumentException("copy of " + count + " bytes from a " + src.bytes + "-byte buffer");
+    }
+    device.makeCurrent();
+    Driver.check(
+        JCudaDriver.cuMemcpyDtoDAsync(pointer(), src.pointer(), count, stream.handle()),
+        "cuMemcpyDtoDAsync(" + count + " bytes)");
+  }
+
+  private DeviceBuffer upload(Pointer host, long count) {
+    checkSize(count, "upload");
+    device.makeCurrent();
+    Driver.check(JCudaDriver.cuMemcpyHtoD(pointer(), host, count), "cuMemcpyHtoD(" + count + " bytes)");
+    return this;
+  }
+
+  private void download(Pointer host, long count) {
+    checkSize(count, "download");
+    device.makeCurrent();
+    Driver.check(JCudaDriver.cuMemcpyDtoH(host, pointer(), count), "cuMemcpyDtoH(" + count + " bytes)");
+  }
+
+  private void checkSize(long count, String what) {
+    if (count > bytes) {
+      throw new IllegalArgumentException(
+          what + " of " + count + " bytes does not fit a device buffer of " + bytes + " bytes");
+    }
+  }
+
+  @Override
+  public void close() {
+    if (pointer != null) {
+      device.makeCurrent();
+      CUdeviceptr p = pointer;
+      pointer = null;
+      Driver.check(JCudaDriver.cuMemFree(p), "cuMemFree(" + bytes + " bytes)");
+    }
+  }
+}

@@ -1,0 +1,299 @@
+package org.longspark.kernels.nvfp4;
+
+import java.util.Objects;
+
+/**
+ * Quantizes float32 or BF16 matrices to {@link Nvfp4Tensor}: E2M1 codes, one E4M3 scale per block
+ * and one float32 global scale, with Transformer Engine's float32 operation order (DESIGN.md):
+ *
+ * <pre>
+ *   S_enc = min(bound / amax, FLT_MAX), or 1 when amax == 0 or S_enc == 0   (bound = 6 * 448, or 6 * 256 for 4/6)
+ *   S_dec = 1 / S_enc
+ *   sf    = e4m3(block_amax * (S_enc * (1/6)))
+ *   mult  = min(1 / (float(sf) * S_dec), FLT_MAX)
+ *   code  = e2m1(x * mult)
+ * </pre>
+ *
+ * Immutable and thread-safe; {@link #withSeed} gives a copy with another stochastic-rounding seed.
+ */
+public final class Nvfp4Quantizer {
+  private static final float SIX_INV = 1f / 6f;
+  private static final float FOUR_INV = 1f / 4f;
+
+  private final Nvfp4Layout layout;
+  private final Nvfp4Rounding rounding;
+  private final Nvfp4ScaleRule scaleRule;
+  private final boolean hadamard;
+  private final long seed;
+
+  private Nvfp4Quantizer(Builder b) {
+    this.layout = b.layout;
+    this.rounding = b.rounding;
+    this.scaleRule = b.scaleRule;
+    this.hadamard = b.hadamard;
+    this.seed = b.seed;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Nvfp4Layout layout() {
+    return layout;
+  }
+
+  public Nvfp4Rounding rounding() {
+    return rounding;
+  }
+
+  public Nvfp4ScaleRule scaleRule() {
+    return scaleRule;
+  }
+
+  public boolean hadamard() {
+    return hadamard;
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  /** The same settings with another seed (stochastic rounding draws differ per seed). */
+  public Nvfp4Quantizer withSeed(long newSeed) {
+    return toBuilder().seed(newSeed).build();
+  }
+
+  public Builder toBuilder() {
+    return builder().layout(layout).rounding(rounding).scaleRule(scaleRule).hadamard(hadamard).seed(seed);
+  }
+
+  /** Quantizes a row-major float32 matrix; blocks run along rows (the reduction dimension K). */
+  public Nvfp4Tensor quantize(float[] data, int rows, int cols) {
+    checkShape(data.length, rows, cols);
+    checkFinite(data, cols);
+    float[] x = data;
+    if (hadamard) {
+      x = data.clone();
+      Hadamard16.apply(x, rows, cols);
+    }
+    return encode(x, rows, cols);
+  }
+
+  /** Quantizes a row-major matrix of BF16 bit patterns (exactly widened to float32 first). */
+  public Nvfp4Tensor quantizeBf16(short[] bf16, int rows, int cols) {
+    checkShape(bf16.length, rows, cols);
+    float[] x = new float[bf16.length];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = Float.intBitsToFloat(bf16[i] << 16);
+    }
+    checkFinite(x, cols);
+    if (hadamard) {
+      Hadamard16.apply(x, rows, cols);
+    }
+    return encode(x, rows, cols);
+  }
+
+  /** The global encode scale S_enc for a tensor whose largest magnitude is {@code amax}. */
+  public static float globalEncodeScale(float amax, Nvfp4ScaleRule rule) {
+    float s = Math.min(rule.globalBound() / amax, Float.MAX_VALUE);
+    return (amax == 0f || s == 0f) ? 1f : s;
+  }
+
+  private Nvfp4Tensor encode(float[] x, int rows, int cols) {
+    float amax = amax(x);
+    if (!Float.isFinite(amax)) {
+      int bad = firstNonFinite(x);
+      throw new IllegalArgumentException(
+          "Hadamard transform overflowed float32 at index " + bad + " (row " + bad / cols
+              + ", col " + bad % cols + ")");
+    }
+    float sEnc = globalEncodeScale(amax, scaleRule);
+    float sDec = 1f / sEnc;
+    byte[] packed = new byte[x.length / 2];
+    int blockRows = layout == Nvfp4Layout.ROW_1x16 ? 1 : 16;
+    byte[] scales = new byte[(rows / blockRows) * (cols / 16)];
+    BlockEncoder enc = new BlockEncoder(x, cols, blockRows, sEnc, sDec, packed);
+    int s = 0;
+    for (int r = 0; r < rows; r += blockRows) {
+      for (int c = 0; c < cols; c += 16) {
+        scales[s++] = (byte) enc.encodeBlock(r, c);
+      }
+    }
+    return new Nvfp4Tensor(rows, cols, layout, hadamard, packed, scales, sDec);
+  }
+
+  /**
+   * Encodes one block (1x16 or 16x16) in place into {@code packed}; returns its scale code. Holds
+   * per-call scratch, so one instance serves one thread.
+   */
+  private final class BlockEncoder {
+    private final float[] x;
+    private final int cols;
+    private final int blockRows;
+    private final float sEnc;
+    private final float sDec;
+    private final byte[] packed;
+    private final byte[] alternative = new byte[16 * 8];
+    private final int[] random = new int[4];
+
+    BlockEncoder(float[] x, int cols, int blockRows, float sEnc, float sDec, byte[] packed) {
+      this.x = x;
+      this.cols = cols;
+      this.blockRows = blockRows;
+      this.sEnc = sEnc;
+      this.sDec = sDec;
+      this.packed = packed;
+    }
+
+    int encodeBlock(int r0, int c0) {
+      float bamax = 0f;
+      for (int r = r0; r < r0 + blockRows; r++) {
+        int base = r * cols + c0;
+        for (int j = 0; j < 16; j++) {
+          bamax = Math.max(bamax, Math.abs(x[base + j]));
+        }
+      }
+      int sf6 = E4M3.encode(bamax * (sEnc * SIX_INV));
+      float err6 = encodeCodes(r0, c0, sf6, packed, true);
+      if (scaleRule != Nvfp4ScaleRule.FOUR_OVER_SIX) {
+        return sf6;
+      }
+      int sf4 = E4M3.encode(bamax * (sEnc * FOUR_INV));
+      float err4 = encodeCodes(r0, c0, sf4, alternative, false);
+      if (!(err4 < err6)) {
+        return sf6;
+      }
+      for (int r = 0; r < blockRows; r++) {
+        System.arraycopy(alternative, r * 8, packed, ((r0 + r) * cols + c0) >> 1, 8);
+      }
+      return sf4;
+    }
+
+    /**
+     * Writes the block's codes for scale {@code sf} (into the tensor, or at 8 bytes per block row
+     * into the scratch array) and returns the float32 squared error of the decoded block, summed
+     * in element order (only 4/6 reads it).
+     */
+    private float encodeCodes(int r0, int c0, int sf, byte[] out, boolean inPlace) {
+      float sfv = E4M3.decode(sf);
+      float mult = Math.min(1f / (sfv * sDec), Float.MAX_VALUE);
+      boolean stochastic = rounding == Nvfp4Rounding.STOCHASTIC;
+      boolean wantError = scaleRule == Nvfp4ScaleRule.FOUR_OVER_SIX;
+      float err = 0f;
+      for (int r = r0; r < r0 + blockRows; r++) {
+        int base = r * cols + c0;
+        int o = inPlace ? base >> 1 : (r - r0) * 8;
+        for (int j = 0; j < 16; j += 2) {
+          if (stochastic && (j & 3) == 0) {
+            Philox4x32.elementBits(seed, ((long) base + j) >>> 2, random);
+          }
+          int lo = code(x[base + j] * mult, stochastic ? random[j & 3] : 0, stochastic);
+          int hi = code(x[base + j + 1] * mult, stochastic ? random[(j + 1) & 3] : 0, stochastic);
+          out[o + (j >> 1)] = (byte) (lo | (hi << 4));
+          if (wantError) {
+            float d0 = (E2M1.decode(lo) * sfv) * sDec - x[base + j];
+            err += d0 * d0;
+            float d1 = (E2M1.decode(hi) * sfv) * sDec - x[base + j + 1];
+            err += d1 * d1;
+          }
+        }
+      }
+      return err;
+    }
+  }
+
+  private static int code(float y, int randomBits, boolean stochastic) {
+    float a = Math.abs(y);
+    int mag = stochastic ? E2M1.encodeMagnitudeStochastic(a, randomBits) : E2M1.encodeMagnitude(a);
+    return E2M1.signBit(y) | mag;
+  }
+
+  private static float amax(float[] x) {
+    float m = 0f;
+    for (float v : x) {
+      m = Math.max(m, Math.abs(v));
+    }
+    return m;
+  }
+
+  private static int firstNonFinite(float[] x) {
+    for (int i = 0; i < x.length; i++) {
+      if (!Float.isFinite(x[i])) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Rejects NaN/Inf inputs, naming the first bad element. */
+  private static void checkFinite(float[] x, int cols) {
+    // Math.max propagates NaN and an infinity wins, so one cheap pass finds out whether to look.
+    if (!Float.isFinite(amax(x))) {
+      int bad = firstNonFinite(x);
+      throw new IllegalArgumentException(
+          "non-finite input " + x[bad] + " at index " + bad + " (row " + bad / cols + ", col "
+              + bad % cols + "): NVFP4 cannot represent NaN or infinity");
+    }
+  }
+
+  /** Rejects shapes that are not positive multiples of 16 or that disagree with the data length. */
+  static void checkShape(int length, int rows, int cols) {
+    if (rows <= 0 || rows % 16 != 0) {
+      throw new IllegalArgumentException("rows must be a positive multiple of 16, got " + rows);
+    }
+    if (cols <= 0 || cols % 16 != 0) {
+      throw new IllegalArgumentException("cols must be a positive multiple of 16, got " + cols);
+    }
+    if ((long) rows * cols != length) {
+      throw new IllegalArgumentException(
+          "data has " + length + " elements but rows x cols = " + rows + " x " + cols + " = "
+              + (long) rows * cols);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Nvfp4Quantizer[" + layout + ", " + rounding + ", " + scaleRule
+        + (hadamard ? ", hadamard" : "") + ", seed " + seed + "]";
+  }
+
+  /** Settings; defaults ROW_1x16, NEAREST_EVEN, STATIC_6, no Hadamard, seed 0. */
+  public static final class Builder {
+    private Nvfp4Layout layout = Nvfp4Layout.ROW_1x16;
+    private Nvfp4Rounding rounding = Nvfp4Rounding.NEAREST_EVEN;
+    private Nvfp4ScaleRule scaleRule = Nvfp4ScaleRule.STATIC_6;
+    private boolean hadamard;
+    private long seed;
+
+    private Builder() {}
+
+    public Builder layout(Nvfp4Layout v) {
+      layout = Objects.requireNonNull(v, "layout");
+      return this;
+    }
+
+    public Builder rounding(Nvfp4Rounding v) {
+      rounding = Objects.requireNonNull(v, "rounding");
+      return this;
+    }
+
+    public Builder scaleRule(Nvfp4ScaleRule v) {
+      scaleRule = Objects.requireNonNull(v, "scaleRule");
+      return this;
+    }
+
+    public Builder hadamard(boolean v) {
+      hadamard = v;
+      return this;
+    }
+
+    public Builder seed(long v) {
+      seed = v;
+      return this;
+    }
+
+    public Nvfp4Quantizer build() {
+      return new Nvfp4Quantizer(this);
+    }
+  }
+}
