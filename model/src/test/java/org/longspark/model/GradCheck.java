@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.DoubleSupplier;
 import org.longspark.model.nn.Param;
-import org.longspark.model.nn.Seeds;
+import org.longspark.model.Seeds;
 import org.longspark.model.tensor.Backend;
 import org.longspark.model.tensor.DType;
 import org.longspark.model.tensor.Tensor;

@@ -2,7 +2,7 @@ package org.longspark.model;
 
 import java.util.List;
 import java.util.SplittableRandom;
-import org.longspark.model.nn.Seeds;
+import org.longspark.model.Seeds;
 import org.longspark.model.text.TextBatch;
 import org.longspark.model.train.TrainingBatch;
 

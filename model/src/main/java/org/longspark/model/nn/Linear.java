@@ -1,5 +1,7 @@
 package org.longspark.model.nn;
 
+import org.longspark.model.Seeds;
+
 import java.util.List;
 import org.longspark.model.tensor.Backend;
 import org.longspark.model.tensor.LinearPrecision;

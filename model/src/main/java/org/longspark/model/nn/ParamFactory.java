@@ -1,5 +1,7 @@
 package org.longspark.model.nn;
 
+import org.longspark.model.Seeds;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -1,7 +1,7 @@
 package org.longspark.model.train;
 
 import java.util.SplittableRandom;
-import org.longspark.model.nn.Seeds;
+import org.longspark.model.Seeds;
 
 /**
  * Rectified-flow noising for autoregressive tuning: x_t = (1 - s) x0 + s * noise with one noise

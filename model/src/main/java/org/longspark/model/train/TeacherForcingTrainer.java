@@ -6,7 +6,7 @@ import org.longspark.model.dit.VideoModel;
 import org.longspark.model.nn.Attention;
 import org.longspark.model.nn.Param;
 import org.longspark.model.nn.Patchify;
-import org.longspark.model.nn.Seeds;
+import org.longspark.model.Seeds;
 import org.longspark.model.tensor.Backend;
 import org.longspark.model.tensor.Tensor;
 import org.longspark.model.text.TextConditioner;

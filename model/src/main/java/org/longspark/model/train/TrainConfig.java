@@ -7,6 +7,9 @@ import com.typesafe.config.ConfigParseOptions;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
+import org.longspark.kernels.nvfp4.Nvfp4ScaleRule;
+import org.longspark.model.nn.PrecisionPolicy;
+import org.longspark.model.tensor.LinearPrecision;
 
 /**
  * AR tuning settings, the {@code train} section over the defaults in
@@ -14,7 +17,7 @@ import java.util.function.Supplier;
  */
 public record TrainConfig(long seed, int chunkFrames, int windowFrames, int sinkFrames,
     double flowShift, AdamW.Settings adamw, double gradClip, double emaDecay,
-    PrecisionMode precision, String scaleRule, List<String> fullPrecisionLayers) {
+    PrecisionMode precision, Nvfp4ScaleRule scaleRule, List<String> fullPrecisionLayers) {
 
   public enum PrecisionMode {
     FP32,
@@ -22,11 +25,11 @@ public record TrainConfig(long seed, int chunkFrames, int windowFrames, int sink
   }
 
   /** The precision policy for the model's Linears. */
-  public org.longspark.model.nn.PrecisionPolicy precisionPolicy() {
+  public PrecisionPolicy precisionPolicy() {
     if (precision == PrecisionMode.FP32) {
-      return org.longspark.model.nn.PrecisionPolicy.FULL;
+      return PrecisionPolicy.FULL;
     }
-    throw new UnsupportedOperationException("train.precision.mode = nvfp4 needs the NVFP4 codec");
+    return new PrecisionPolicy(new LinearPrecision.Nvfp4(scaleRule), fullPrecisionLayers);
   }
 
   private static final String DEFAULTS = "conf/train/ar-tuning.conf";
@@ -77,12 +80,17 @@ public record TrainConfig(long seed, int chunkFrames, int windowFrames, int sink
           "config key train.precision.mode = " + mode + ": must be fp32 or nvfp4", e);
     }
     String rule = read("train.precision.scale-rule", () -> t.getString("precision.scale-rule"));
-    require(rule.equals("STATIC_6") || rule.equals("FOUR_OVER_SIX"), "train.precision.scale-rule",
-        rule, "must be STATIC_6 or FOUR_OVER_SIX");
+    Nvfp4ScaleRule scaleRule;
+    try {
+      scaleRule = Nvfp4ScaleRule.valueOf(rule.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("config key train.precision.scale-rule = " + rule
+          + ": must be STATIC_6 or FOUR_OVER_SIX", e);
+    }
     List<String> full = read("train.precision.full-precision-layers",
         () -> t.getStringList("precision.full-precision-layers"));
     return new TrainConfig(read("train.seed", () -> t.getLong("seed")), chunk, window, sink,
-        shift, adamw, clip, ema, pm, rule, List.copyOf(full));
+        shift, adamw, clip, ema, pm, scaleRule, List.copyOf(full));
   }
 
   private static <T> T read(String key, Supplier<T> s) {

@@ -19,7 +19,7 @@ import org.longspark.model.tensor.cpu.CpuBackend;
  * starting loss within a few hundred steps. The curves are written to target/learning-curves/.
  */
 class LearningTest {
-  static final int STEPS = 200;
+  static final int STEPS = 120;
   static final long NOISE_SEED = 42;
 
   static List<Double> overfit(String precisionHocon) throws IOException {
@@ -62,5 +62,12 @@ class LearningTest {
     List<Double> curve = overfit("precision.mode = fp32");
     record("tiny-fp32", curve);
     assertLearns("fp32", curve);
+  }
+
+  @Test
+  void tinyOverfitsAFixedBatchInNvfp4() throws IOException {
+    List<Double> curve = overfit("precision.mode = nvfp4");
+    record("tiny-nvfp4", curve);
+    assertLearns("nvfp4", curve);
   }
 }

@@ -135,7 +135,10 @@ public final class CpuBackend implements Backend {
 
   @Override
   public float[] toFloats(Tensor t) {
-    NDArray a = nd(t);
+    return floats(nd(t));
+  }
+
+  static float[] floats(NDArray a) {
     if (a.getDataType() == DataType.FLOAT32) {
       return a.toFloatArray();
     }
@@ -302,6 +305,13 @@ public final class CpuBackend implements Backend {
   private record FullLinear(Tensor y, NDArray x2, NDArray w, boolean hasBias, int[] xShape)
       implements LinearForward {}
 
+  /**
+   * Saved state of an NVFP4 linear: the unquantized 2-D input (the wgrad quantizes its transpose
+   * with the Hadamard transform) and the dequantized weight, reused by the dgrad.
+   */
+  private record Nvfp4Linear(Tensor y, NDArray x2, NDArray wq, boolean hasBias, int[] xShape,
+      LinearPrecision.Nvfp4 recipe, long seed) implements LinearForward {}
+
   @Override
   public LinearForward linear(Tensor x, Tensor w, Tensor bias, LinearPrecision precision,
       long seed) {
@@ -314,19 +324,48 @@ public final class CpuBackend implements Backend {
           "linear: input " + x.describe() + " does not match weight " + w.describe());
     }
     NDArray x2 = xa.reshape(-1, in);
-    NDArray y2 = xa.getNDArrayInternal().linear(x2, wa, nd(bias)).singletonOrThrow();
     int[] ys = xs.clone();
     ys[ys.length - 1] = w.dim(0);
+    if (precision instanceof LinearPrecision.Nvfp4 recipe) {
+      NDArray xq = Nvfp4Ops.fakeQuantize(x2, recipe.activations(), dataType, "linear input");
+      NDArray wq = Nvfp4Ops.fakeQuantize(wa, recipe.weights(), dataType, "linear weight");
+      NDArray y2 = xq.getNDArrayInternal().linear(xq, wq, nd(bias)).singletonOrThrow();
+      return new Nvfp4Linear(wrap(y2.reshape(shapeOf(ys))), x2, wq, bias != null, xs, recipe,
+          seed);
+    }
+    NDArray y2 = xa.getNDArrayInternal().linear(x2, wa, nd(bias)).singletonOrThrow();
     return new FullLinear(wrap(y2.reshape(shapeOf(ys))), x2, wa, bias != null, xs);
   }
 
   @Override
   public LinearGrads linearBackward(Tensor dy, LinearForward forward, boolean needDx) {
+    if (forward instanceof Nvfp4Linear f) {
+      return nvfp4Backward(dy, f, needDx);
+    }
     FullLinear f = (FullLinear) forward;
     NDArray dy2 = nd(dy).reshape(-1, f.w.getShape().get(0));
     NDArray dw = dy2.transpose().matMul(f.x2);
     NDArray db = f.hasBias ? dy2.sum(new int[] {0}) : null;
     NDArray dx = needDx ? dy2.matMul(f.w).reshape(shapeOf(f.xShape)) : null;
+    return new LinearGrads(dx == null ? null : wrap(dx), wrap(dw), db == null ? null : wrap(db));
+  }
+
+  private LinearGrads nvfp4Backward(Tensor dy, Nvfp4Linear f, boolean needDx) {
+    NDArray dy2 = nd(dy).reshape(-1, f.wq.getShape().get(0));
+    LinearPrecision.Nvfp4 r = f.recipe;
+    // wgrad: reduce over tokens, so both operands are transposed to put tokens along rows
+    NDArray dyT = Nvfp4Ops.fakeQuantizeTransposed(dy2,
+        r.outputGradsForWgrad().withSeed(Nvfp4Ops.seedFor(f.seed, 1)), dataType, "wgrad dY^T");
+    NDArray xT = Nvfp4Ops.fakeQuantizeTransposed(f.x2, r.activationsForWgrad(), dataType,
+        "wgrad X^T");
+    NDArray dw = dyT.matMul(xT.transpose());
+    NDArray db = f.hasBias ? dy2.sum(new int[] {0}) : null;
+    NDArray dx = null;
+    if (needDx) {
+      NDArray dyq = Nvfp4Ops.fakeQuantize(dy2,
+          r.outputGradsForDgrad().withSeed(Nvfp4Ops.seedFor(f.seed, 2)), dataType, "dgrad dY");
+      dx = dyq.matMul(f.wq).reshape(shapeOf(f.xShape));
+    }
     return new LinearGrads(dx == null ? null : wrap(dx), wrap(dw), db == null ? null : wrap(db));
   }
 

@@ -1,4 +1,4 @@
-package org.longspark.model.nn;
+package org.longspark.model;
 
 import java.util.SplittableRandom;
 
