@@ -21,8 +21,8 @@ public final class ParamFactory {
     ONES,
     /** Uniform in +-1/sqrt(fan_in), fan_in = the last dimension (PyTorch's Linear default). */
     FAN_IN_UNIFORM,
-    /** Normal with standard deviation 0.02 (embedding tables). */
-    NORMAL_002,
+    /** Standard normal (embedding tables, as PyTorch's nn.Embedding). */
+    NORMAL,
     /** Normal with standard deviation 1/sqrt(last dimension) (Wan's modulation tables). */
     NORMAL_FAN_IN
   }
@@ -95,9 +95,9 @@ public final class ParamFactory {
           v[i] = (float) ((rnd.nextDouble() * 2 - 1) * bound);
         }
       }
-      case NORMAL_002 -> {
+      case NORMAL -> {
         for (int i = 0; i < n; i++) {
-          v[i] = (float) (Seeds.gaussian(rnd) * 0.02);
+          v[i] = (float) Seeds.gaussian(rnd);
         }
       }
       case NORMAL_FAN_IN -> {

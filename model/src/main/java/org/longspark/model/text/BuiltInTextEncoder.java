@@ -33,8 +33,8 @@ public final class BuiltInTextEncoder implements TextConditioner {
     this.vocab = vocab;
     this.dim = dim;
     int before = root.params().size();
-    this.tokenTable = s.create("tokens", ParamFactory.Init.NORMAL_002, vocab, dim);
-    this.positionTable = s.create("positions", ParamFactory.Init.NORMAL_002, maxTokens, dim);
+    this.tokenTable = s.create("tokens", ParamFactory.Init.NORMAL, vocab, dim);
+    this.positionTable = s.create("positions", ParamFactory.Init.NORMAL, maxTokens, dim);
     for (int i = 0; i < depth; i++) {
       layers.add(new TextEncoderLayer(s, "layers." + i, dim, heads, ffnDim, policy));
     }

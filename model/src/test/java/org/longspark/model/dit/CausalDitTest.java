@@ -50,6 +50,9 @@ class CausalDitTest {
         checked++;
       }
       assertTrue(checked > 50, "checked " + checked + " parameters");
+      System.out.printf("whole model: %d parameters checked, largest relative error so far %.2e%n",
+          checked, GradCheck.worstRelativeError());
+      System.out.println("  at " + GradCheck.worstCheck());
     }
   }
 

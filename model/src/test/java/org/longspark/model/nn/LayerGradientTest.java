@@ -29,6 +29,9 @@ class LayerGradientTest {
 
   @AfterAll
   static void close() {
+    System.out.printf("largest relative gradient error so far: %.2e%n",
+        GradCheck.worstRelativeError());
+    System.out.println("  at " + GradCheck.worstCheck());
     be.close();
   }
 

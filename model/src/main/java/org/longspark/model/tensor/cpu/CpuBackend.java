@@ -388,8 +388,9 @@ public final class CpuBackend implements Backend {
     NDArray xhat = nd(f.xhat());
     NDArray dw = weight == null ? null : sumTo(g.mul(xhat), weight.shape());
     NDArray gx = weight == null ? g : g.mul(nd(weight));
+    // dx = rstd * (gx - xhat * mean(gx * xhat))
     NDArray proj = gx.mul(xhat).mean(lastAxis(xhat), true);
-    NDArray dx = gx.sub(xhat.mul(proj)).mul(nd(f.rstd()));
+    NDArray dx = xhat.mul(proj).negi().addi(gx).muli(nd(f.rstd()));
     return new NormGrads(wrap(dx), dw == null ? null : wrap(dw), null);
   }
 
@@ -397,15 +398,12 @@ public final class CpuBackend implements Backend {
   public Normalized layerNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
     NDArray xa = nd(x);
     int[] last = lastAxis(xa);
-    NDArray centered = xa.sub(xa.mean(last, true));
-    NDArray rstd = centered.square().mean(last, true).add(eps).pow(-0.5);
-    NDArray xhat = centered.mul(rstd);
-    NDArray y = xhat;
-    if (weight != null) {
-      y = y.mul(nd(weight));
-    }
+    NDArray xhat = xa.sub(xa.mean(last, true));
+    NDArray rstd = xhat.square().mean(last, true).addi(eps).pow(-0.5);
+    xhat.muli(rstd);
+    NDArray y = weight == null ? xhat : xhat.mul(nd(weight));
     if (bias != null) {
-      y = y.add(nd(bias));
+      y = y == xhat ? y.add(nd(bias)) : y.addi(nd(bias));
     }
     return new Normalized(wrap(y), wrap(xhat), wrap(rstd));
   }
@@ -419,9 +417,9 @@ public final class CpuBackend implements Backend {
     int width = Math.toIntExact(xhat.getShape().get(last[0]));
     NDArray db = hasBias ? sumTo(g, new int[] {width}) : null;
     NDArray gx = weight == null ? g : g.mul(nd(weight));
-    NDArray dx = gx.sub(gx.mean(last, true))
-        .sub(xhat.mul(gx.mul(xhat).mean(last, true)))
-        .mul(nd(f.rstd()));
+    // dx = rstd * (gx - mean(gx) - xhat * mean(gx * xhat))
+    NDArray dx = xhat.mul(gx.mul(xhat).mean(last, true)).negi().addi(gx)
+        .subi(gx.mean(last, true)).muli(nd(f.rstd()));
     return new NormGrads(wrap(dx), dw == null ? null : wrap(dw), db == null ? null : wrap(db));
   }
 
@@ -433,7 +431,7 @@ public final class CpuBackend implements Backend {
 
   @Override
   public Tensor modulate(Tensor x, Tensor shift, Tensor scale) {
-    return wrap(nd(x).mul(nd(scale).add(1)).add(nd(shift)));
+    return wrap(nd(x).mul(nd(scale).add(1)).addi(nd(shift)));
   }
 
   @Override
@@ -447,7 +445,7 @@ public final class CpuBackend implements Backend {
 
   @Override
   public Tensor gatedAdd(Tensor residual, Tensor h, Tensor gate) {
-    return wrap(nd(residual).add(nd(h).mul(nd(gate))));
+    return wrap(nd(h).mul(nd(gate)).addi(nd(residual)));
   }
 
   @Override
@@ -461,22 +459,25 @@ public final class CpuBackend implements Backend {
   private static final double GELU_C = Math.sqrt(2 / Math.PI);
   private static final double GELU_A = 0.044715;
 
+  // In-place operations below only ever touch arrays created within the same method.
+
   @Override
   public Tensor gelu(Tensor x) {
     NDArray a = nd(x);
-    NDArray t = a.add(a.pow(3).mul(GELU_A)).mul(GELU_C).tanh();
-    return wrap(a.mul(t.add(1)).mul(0.5));
+    // 0.5 x (1 + tanh(c x (1 + A x^2)))
+    NDArray t = a.square().muli(GELU_A).addi(1).muli(a).muli(GELU_C).tanh();
+    return wrap(t.addi(1).muli(a).muli(0.5));
   }
 
   @Override
   public Tensor geluBackward(Tensor dy, Tensor x) {
     NDArray a = nd(x);
     NDArray x2 = a.square();
-    NDArray t = a.add(a.mul(x2).mul(GELU_A)).mul(GELU_C).tanh();
-    // d/dx [0.5 x (1 + tanh u)] = 0.5 (1 + t) + 0.5 x (1 - t^2) u', u' = c (1 + 3 a x^2)
-    NDArray du = x2.mul(3 * GELU_A).add(1).mul(GELU_C);
-    NDArray dt = t.square().neg().add(1).mul(du).mul(a);
-    return wrap(nd(dy).mul(t.add(1).add(dt).mul(0.5)));
+    NDArray t = x2.mul(GELU_A).addi(1).muli(a).muli(GELU_C).tanh();
+    // d/dx = 0.5 (1 + t) + 0.5 x (1 - t^2) u',  u' = c (1 + 3 A x^2)
+    NDArray du = x2.muli(3 * GELU_A).addi(1).muli(GELU_C);
+    NDArray d = t.square().negi().addi(1).muli(du).muli(a).addi(t).addi(1).muli(0.5);
+    return wrap(d.muli(nd(dy)));
   }
 
   @Override
@@ -507,8 +508,8 @@ public final class CpuBackend implements Backend {
     NDArray x1 = pairs.get("..., 1");
     NDArray c = nd(cos);
     NDArray sn = inverse ? nd(sin).neg() : nd(sin);
-    NDArray y0 = x0.mul(c).sub(x1.mul(sn));
-    NDArray y1 = x0.mul(sn).add(x1.mul(c));
+    NDArray y0 = x0.mul(c).subi(x1.mul(sn));
+    NDArray y1 = x0.mul(sn).addi(x1.mul(c));
     return wrap(NDArrays.stack(new NDList(y0, y1), 4).reshape(shapeOf(s)));
   }
 
@@ -532,9 +533,11 @@ public final class CpuBackend implements Backend {
 
   @Override
   public Attended attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale) {
-    NDArray s = nd(q).matMul(nd(k).transpose(0, 1, 3, 2)).mul(scale);
+    // Scale q ([.., L, Dh]) rather than the scores ([.., L, L]); the bias is added in place into
+    // the fresh score array: the L x L passes dominate, so each one saved counts.
+    NDArray s = nd(q).mul(scale).matMul(nd(k).transpose(0, 1, 3, 2));
     if (bias != null) {
-      s = s.add(nd(bias));
+      s.addi(nd(bias));
     }
     NDArray p = s.softmax(3);
     return new Attended(wrap(p.matMul(nd(v))), wrap(p));
@@ -547,10 +550,12 @@ public final class CpuBackend implements Backend {
     NDArray g = nd(dout);
     NDArray dv = p.transpose(0, 1, 3, 2).matMul(g);
     NDArray dp = g.matMul(nd(v).transpose(0, 1, 3, 2));
-    // softmax backward: dS = P * (dP - rowsum(dP * P))
-    NDArray ds = p.mul(dp.sub(dp.mul(p).sum(new int[] {3}, true))).mul(scale);
-    NDArray dq = ds.matMul(nd(k));
-    NDArray dk = ds.transpose(0, 1, 3, 2).matMul(nd(q));
+    // softmax backward dS = P * (dP - rowsum(dP * P)), with rowsum(dP * P) = rowsum(dO * O)
+    // computed on [.., L, Dh] instead of [.., L, L] (FlashAttention's identity); in place on dP
+    NDArray rowDot = g.mul(nd(forward.out())).sum(new int[] {3}, true);
+    NDArray ds = dp.subi(rowDot).muli(p);
+    NDArray dq = ds.matMul(nd(k)).muli(scale);
+    NDArray dk = ds.transpose(0, 1, 3, 2).matMul(nd(q).mul(scale));
     return new AttentionGrads(wrap(dq), wrap(dk), wrap(dv));
   }
 
@@ -625,8 +630,8 @@ public final class CpuBackend implements Backend {
     NDArray va = nd(v);
     ma.muli(h.beta1()).addi(g.mul(1 - h.beta1()));
     va.muli(h.beta2()).addi(g.square().mul(1 - h.beta2()));
-    NDArray denom = va.div(h.biasCorrection2()).sqrt().add(h.eps());
-    NDArray update = ma.div(denom).mul(h.lr() / h.biasCorrection1());
+    NDArray denom = va.div(h.biasCorrection2()).sqrt().addi(h.eps());
+    NDArray update = ma.div(denom).muli(h.lr() / h.biasCorrection1());
     if (h.weightDecay() != 0) {
       p.muli(1 - h.lr() * h.weightDecay());
     }
