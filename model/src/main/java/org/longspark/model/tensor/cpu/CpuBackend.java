@@ -189,6 +189,11 @@ public final class CpuBackend implements Backend {
     return persistent.size();
   }
 
+  /** Arrays the root DJL manager holds, whether registered here or not (a leak-check hook). */
+  public int rootArrayCount() {
+    return root.getManagedArrays().size();
+  }
+
   @Override
   public void close() {
     persistent.clear();
