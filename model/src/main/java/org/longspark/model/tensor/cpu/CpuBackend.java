@@ -11,7 +11,8 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import org.longspark.model.tensor.AdamWStep;
@@ -35,7 +36,8 @@ public final class CpuBackend implements Backend {
   private final DType dtype;
   private final DataType dataType;
   private final NDManager root;
-  private final Set<NDArray> persistent = new LinkedHashSet<>();
+  // By identity: DJL's NDArray equals/hashCode compare contents (all-zero moments would collapse).
+  private final Set<NDArray> persistent = Collections.newSetFromMap(new IdentityHashMap<>());
   private NDManager stepManager;
 
   public CpuBackend(DType dtype) {
