@@ -334,8 +334,11 @@ public final class CpuBackend implements Backend {
     int[] ys = xs.clone();
     ys[ys.length - 1] = w.dim(0);
     if (precision instanceof LinearPrecision.Nvfp4 recipe) {
-      NDArray xq = Nvfp4Ops.fakeQuantize(x2, recipe.activations(), dataType, "linear input");
-      NDArray wq = Nvfp4Ops.fakeQuantize(wa, recipe.weights(), dataType, "linear weight");
+      NDArray[] q = Nvfp4Ops.fakeQuantize(dataType,
+          new Nvfp4Ops.Job(x2, false, recipe.activations(), "linear input"),
+          new Nvfp4Ops.Job(wa, false, recipe.weights(), "linear weight"));
+      NDArray xq = q[0];
+      NDArray wq = q[1];
       NDArray y2 = xq.getNDArrayInternal().linear(xq, wq, nd(bias)).singletonOrThrow();
       return new Nvfp4Linear(wrap(y2.reshape(shapeOf(ys))), x2, wq, bias != null, xs, recipe,
           seed);
@@ -360,19 +363,17 @@ public final class CpuBackend implements Backend {
   private LinearGrads nvfp4Backward(Tensor dy, Nvfp4Linear f, boolean needDx) {
     NDArray dy2 = nd(dy).reshape(-1, f.wq.getShape().get(0));
     LinearPrecision.Nvfp4 r = f.recipe;
-    // wgrad: reduce over tokens, so both operands are transposed to put tokens along rows
-    NDArray dyT = Nvfp4Ops.fakeQuantizeTransposed(dy2,
-        r.outputGradsForWgrad().withSeed(Nvfp4Ops.seedFor(f.seed, 1)), dataType, "wgrad dY^T");
-    NDArray xT = Nvfp4Ops.fakeQuantizeTransposed(f.x2, r.activationsForWgrad(), dataType,
-        "wgrad X^T");
-    NDArray dw = dyT.matMul(xT.transpose());
+    // wgrad reduces over tokens: both operands transposed so that tokens run along rows
+    Nvfp4Ops.Job dyT = new Nvfp4Ops.Job(dy2, true,
+        r.outputGradsForWgrad().withSeed(Nvfp4Ops.seedFor(f.seed, 1)), "wgrad dY^T");
+    Nvfp4Ops.Job xT = new Nvfp4Ops.Job(f.x2, true, r.activationsForWgrad(), "wgrad X^T");
+    Nvfp4Ops.Job dyq = new Nvfp4Ops.Job(dy2, false,
+        r.outputGradsForDgrad().withSeed(Nvfp4Ops.seedFor(f.seed, 2)), "dgrad dY");
+    NDArray[] q = needDx ? Nvfp4Ops.fakeQuantize(dataType, dyT, xT, dyq)
+        : Nvfp4Ops.fakeQuantize(dataType, dyT, xT);
+    NDArray dw = q[0].matMul(q[1].transpose());
     NDArray db = f.hasBias ? dy2.sum(new int[] {0}) : null;
-    NDArray dx = null;
-    if (needDx) {
-      NDArray dyq = Nvfp4Ops.fakeQuantize(dy2,
-          r.outputGradsForDgrad().withSeed(Nvfp4Ops.seedFor(f.seed, 2)), dataType, "dgrad dY");
-      dx = dyq.matMul(f.wq).reshape(shapeOf(f.xShape));
-    }
+    NDArray dx = needDx ? q[2].matMul(f.wq).reshape(shapeOf(f.xShape)) : null;
     return new LinearGrads(dx == null ? null : wrap(dx), wrap(dw), db == null ? null : wrap(db));
   }
 

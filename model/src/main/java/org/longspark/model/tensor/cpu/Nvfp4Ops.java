@@ -3,6 +3,13 @@ package org.longspark.model.tensor.cpu;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import org.longspark.kernels.nvfp4.Nvfp4Quantizer;
 import org.longspark.model.Seeds;
 
@@ -11,43 +18,76 @@ import org.longspark.model.Seeds;
  * dequantized values are exactly the operands a real NVFP4 GEMM multiplies (every E2M1 value times
  * an E4M3 scale times the global scale is exact in float32), so a float32 matmul of them gives the
  * products of an NVFP4 GEMM with float32 accumulation.
+ *
+ * <p>The quantizations of one GEMM step are independent, so they run concurrently: the calling
+ * thread takes the first, a small daemon pool (one thread per extra core) the others. Only host
+ * arrays cross threads; every NDArray is created and read on the calling thread.
  */
 final class Nvfp4Ops {
+  private static final ExecutorService POOL = Executors.newFixedThreadPool(
+      Math.max(1, Runtime.getRuntime().availableProcessors() - 1), r -> {
+        Thread t = new Thread(r, "nvfp4-quantize");
+        t.setDaemon(true);
+        return t;
+      });
+
   private Nvfp4Ops() {}
 
-  /** Q(a) for a [rows, cols] with blocks along cols; the result lives in a's manager. */
-  static NDArray fakeQuantize(NDArray a, Nvfp4Quantizer q, DataType type, String what) {
-    long[] s = a.getShape().getShape();
-    float[] data = CpuBackend.floats(a);
-    return dequantized(a, q, data, (int) s[0], (int) s[1], type, what);
-  }
+  /** One fake quantization: a 2-D array (or its transpose) with its quantizer. */
+  record Job(NDArray source, boolean transpose, Nvfp4Quantizer quantizer, String what) {}
 
-  /** Q(a^T) for a [rows, cols]: the transpose [cols, rows] quantized with blocks along rows of a. */
-  static NDArray fakeQuantizeTransposed(NDArray a, Nvfp4Quantizer q, DataType type, String what) {
-    long[] s = a.getShape().getShape();
-    int rows = (int) s[0];
-    int cols = (int) s[1];
-    float[] data = CpuBackend.floats(a);
-    float[] t = new float[data.length];
-    for (int r = 0; r < rows; r++) {
-      for (int c = 0; c < cols; c++) {
-        t[c * rows + r] = data[r * cols + c];
-      }
+  /**
+   * Q(a) for each job, with blocks along the last axis of a (or of a^T); the results live in the
+   * sources' managers and have the backend's element type.
+   */
+  static NDArray[] fakeQuantize(DataType type, Job... jobs) {
+    float[][] data = new float[jobs.length][];
+    int[][] dims = new int[jobs.length][];
+    for (int i = 0; i < jobs.length; i++) {
+      NDArray a = jobs[i].transpose ? jobs[i].source.transpose() : jobs[i].source;
+      long[] s = a.getShape().getShape();
+      dims[i] = new int[] {(int) s[0], (int) s[1]};
+      data[i] = CpuBackend.floats(a);
     }
-    return dequantized(a, q, t, cols, rows, type, what);
+    List<Future<float[]>> pending = new ArrayList<>();
+    for (int i = 1; i < jobs.length; i++) {
+      int k = i;
+      pending.add(POOL.submit(() -> dequantized(jobs[k], data[k], dims[k])));
+    }
+    float[][] deq = new float[jobs.length][];
+    deq[0] = dequantized(jobs[0], data[0], dims[0]);
+    for (int i = 1; i < jobs.length; i++) {
+      deq[i] = await(pending.get(i - 1));
+    }
+    NDArray[] out = new NDArray[jobs.length];
+    for (int i = 0; i < jobs.length; i++) {
+      NDArray r = jobs[i].source.getManager().create(deq[i], new Shape(dims[i][0], dims[i][1]));
+      out[i] = type == DataType.FLOAT32 ? r : r.toType(type, false);
+    }
+    return out;
   }
 
-  private static NDArray dequantized(NDArray like, Nvfp4Quantizer q, float[] data, int rows,
-      int cols, DataType type, String what) {
-    float[] deq;
+  private static float[] dequantized(Job job, float[] data, int[] dims) {
     try {
-      deq = q.quantize(data, rows, cols).dequantize();
+      return job.quantizer.quantize(data, dims[0], dims[1]).dequantize();
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "NVFP4 " + what + " [" + rows + ", " + cols + "]: " + e.getMessage(), e);
+          "NVFP4 " + job.what + " [" + dims[0] + ", " + dims[1] + "]: " + e.getMessage(), e);
     }
-    NDArray out = like.getManager().create(deq, new Shape(rows, cols));
-    return type == DataType.FLOAT32 ? out : out.toType(type, false);
+  }
+
+  private static float[] await(Future<float[]> f) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while quantizing", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new CompletionException(e.getCause());
+    }
   }
 
   /** Distinct stochastic-rounding seeds for the two quantizations of dY in one backward. */
