@@ -9,10 +9,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.function.UnaryOperator;
 import org.longspark.kernels.nvfp4.Nvfp4Quantizer;
-import org.longspark.model.Seeds;
 import org.longspark.model.TinyModels;
 import org.longspark.model.dit.ModelConfig;
 import org.longspark.model.dit.VideoModel;
@@ -96,10 +94,10 @@ public final class BlockStepFixture implements AutoCloseable {
     Attention.Rotary rot = new Rope3d(small.headDim(), small.ropeTheta())
         .tables(be, mask.slotPositions(), LATENT / 2, LATENT / 2);
     Tensor bias = be.maskBias(mask.table(), len, len);
-    float[] xs = gaussian(len * d, 1, 1);
-    float[] e0s = gaussian(mask.slots() * 6 * d, 2, 0.1);
-    float[] texts = gaussian(TEXT_TOKENS * d, 3, 1);
-    float[] dys = gaussian(len * d, 4, 1e-3);
+    float[] xs = TinyModels.gaussian(len * d, 1, 1);
+    float[] e0s = TinyModels.gaussian(mask.slots() * 6 * d, 2, 0.1);
+    float[] texts = TinyModels.gaussian(TEXT_TOKENS * d, 3, 1);
+    float[] dys = TinyModels.gaussian(len * d, 4, 1e-3);
     x = be.fromFloats(xs, 1, len, d);
     dy = be.fromFloats(dys, 1, len, d);
     ctx = new DitBlock.Context(be.fromFloats(e0s, 1, mask.slots(), 6 * d),
@@ -142,15 +140,6 @@ public final class BlockStepFixture implements AutoCloseable {
       NDArray d = a.getManager().create(deq, a.getShape());
       return a.add(d.sub(a).stopGradient());
     };
-  }
-
-  private static float[] gaussian(int n, long seed, double std) {
-    SplittableRandom r = new SplittableRandom(seed);
-    float[] v = new float[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = (float) (Seeds.gaussian(r) * std);
-    }
-    return v;
   }
 
   @Override

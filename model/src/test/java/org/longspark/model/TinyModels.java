@@ -10,6 +10,16 @@ import org.longspark.model.train.TrainingBatch;
 public final class TinyModels {
   private TinyModels() {}
 
+  /** n standard-normal draws times {@code std}, from the seed. */
+  public static float[] gaussian(int n, long seed, double std) {
+    SplittableRandom r = new SplittableRandom(seed);
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) (Seeds.gaussian(r) * std);
+    }
+    return v;
+  }
+
   /** A fixed batch of smooth synthetic latents [B, C, F, H, W] with prompts. */
   public static TrainingBatch syntheticBatch(int batch, int channels, int frames, int height,
       int width, long seed) {

@@ -52,6 +52,17 @@ class LayerGradientTest {
     gc.checkParams(params, () -> be.dot(forwardY.apply(x), r));
   }
 
+  /** A block-causal mask bias: token q sees token k iff k's block is not after q's. */
+  private static Tensor blockCausalBias(int len, int block) {
+    boolean[] allowed = new boolean[len * len];
+    for (int q = 0; q < len; q++) {
+      for (int k = 0; k < len; k++) {
+        allowed[q * len + k] = k / block <= q / block;
+      }
+    }
+    return be.maskBias(allowed, len, len);
+  }
+
   @Test
   void linear() {
     setUp(1);
@@ -160,13 +171,7 @@ class LayerGradientTest {
     Attention attn = new Attention(f, "attn", 24, 24, 2, 1e-6, PrecisionPolicy.FULL);
     gc.randomize(f.params(), 0.3);
     int len = 8;
-    boolean[] allowed = new boolean[len * len];
-    for (int q = 0; q < len; q++) {
-      for (int k = 0; k < len; k++) {
-        allowed[q * len + k] = k / 2 <= q / 2; // block-causal, blocks of 2 tokens
-      }
-    }
-    Tensor bias = be.maskBias(allowed, len, len);
+    Tensor bias = blockCausalBias(len, 2);
     Attention.Rotary rot = new Rope3d(12, 10000).tables(be, new int[] {0, 1}, 2, 2);
     Tensor x = gc.random(1, 2, len, 24);
     Tensor r = gc.random(1, 2, len, 24);
@@ -210,19 +215,13 @@ class LayerGradientTest {
     int frames = 4;
     int perFrame = 2;
     int len = frames * perFrame;
-    boolean[] allowed = new boolean[len * len];
-    for (int q = 0; q < len; q++) {
-      for (int k = 0; k < len; k++) {
-        allowed[q * len + k] = k / (2 * perFrame) <= q / (2 * perFrame);
-      }
-    }
     Attention.Rotary rot = new Rope3d(12, 10000).tables(be, new int[] {0, 1, 2, 3}, 1, 2);
     Tensor e0 = gc.random(0.3, 2, frames, 6 * 24);
     Tensor text = gc.random(1, 2, 3, 24);
     Tensor x = gc.random(1, 2, len, 24);
     Tensor r = gc.random(1, 2, len, 24);
     Function<Tensor, DitBlock.Context> ctx = e -> new DitBlock.Context(e, text, rot,
-        be.maskBias(allowed, len, len), frames, 0);
+        blockCausalBias(len, 2 * perFrame), frames, 0);
     checkLayer(x, in -> block.forward(in, ctx.apply(e0)).y(),
         dy -> block.backward(block.forward(x, ctx.apply(e0)), dy, ctx.apply(e0)).dx(), r);
     DitBlock.Grads g = block.backward(block.forward(x, ctx.apply(e0)), r, ctx.apply(e0));

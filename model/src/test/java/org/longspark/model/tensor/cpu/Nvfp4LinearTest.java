@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,7 +13,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.longspark.kernels.nvfp4.Hadamard16;
 import org.longspark.kernels.nvfp4.Nvfp4Quantizer;
 import org.longspark.kernels.nvfp4.Nvfp4ScaleRule;
-import org.longspark.model.Seeds;
+import org.longspark.model.TinyModels;
 import org.longspark.model.tensor.Backend;
 import org.longspark.model.tensor.LinearPrecision;
 import org.longspark.model.tensor.Tensor;
@@ -38,15 +37,6 @@ class Nvfp4LinearTest {
   @AfterAll
   static void close() {
     be.close();
-  }
-
-  private static float[] gaussian(int n, long seed, double std) {
-    SplittableRandom r = new SplittableRandom(seed);
-    float[] v = new float[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = (float) (Seeds.gaussian(r) * std);
-    }
-    return v;
   }
 
   private static float[] transpose(float[] a, int rows, int cols) {
@@ -74,8 +64,8 @@ class Nvfp4LinearTest {
   @EnumSource(Nvfp4ScaleRule.class)
   void forwardEqualsDequantizeThenMatmulExactly(Nvfp4ScaleRule rule) {
     LinearPrecision.Nvfp4 recipe = new LinearPrecision.Nvfp4(rule);
-    float[] x = gaussian(N * IN, 1, 1);
-    float[] w = gaussian(OUT * IN, 2, 0.1);
+    float[] x = TinyModels.gaussian(N * IN, 1, 1);
+    float[] w = TinyModels.gaussian(OUT * IN, 2, 0.1);
     x[5] = 40f; // an outlier, so that block scales differ widely
     try (Backend.Step s = be.openStep()) {
       float[] got = be.toFloats(be.linear(be.fromFloats(x, 2, N / 2, IN),
@@ -93,9 +83,9 @@ class Nvfp4LinearTest {
   @Test
   void backwardEqualsTheRecipeComposedFromTheCodec() {
     LinearPrecision.Nvfp4 recipe = new LinearPrecision.Nvfp4(Nvfp4ScaleRule.STATIC_6);
-    float[] x = gaussian(N * IN, 3, 1);
-    float[] w = gaussian(OUT * IN, 4, 0.1);
-    float[] dy = gaussian(N * OUT, 5, 0.01);
+    float[] x = TinyModels.gaussian(N * IN, 3, 1);
+    float[] w = TinyModels.gaussian(OUT * IN, 4, 0.1);
+    float[] dy = TinyModels.gaussian(N * OUT, 5, 0.01);
     long seed = 77;
     try (Backend.Step s = be.openStep()) {
       Backend.LinearForward f = be.linear(be.fromFloats(x, N, IN), be.fromFloats(w, OUT, IN),
@@ -131,9 +121,9 @@ class Nvfp4LinearTest {
   @Test
   void stochasticRoundingOfTheDgradIsUnbiased() {
     LinearPrecision.Nvfp4 recipe = new LinearPrecision.Nvfp4(Nvfp4ScaleRule.STATIC_6);
-    float[] x = gaussian(N * IN, 6, 1);
-    float[] w = gaussian(OUT * IN, 7, 0.1);
-    float[] dy = gaussian(N * OUT, 8, 1);
+    float[] x = TinyModels.gaussian(N * IN, 6, 1);
+    float[] w = TinyModels.gaussian(OUT * IN, 7, 0.1);
+    float[] dy = TinyModels.gaussian(N * OUT, 8, 1);
     float[] wq = deq(recipe.weights(), w, OUT, IN);
     // E[Q_sr(dY)] = dY, so E[dX] = dY Q(W)
     float[] expected = fullLinear(dy, N, OUT, transpose(wq, OUT, IN), IN);
@@ -190,8 +180,8 @@ class Nvfp4LinearTest {
       }
     }
     // A B^T over a transformed reduction dimension equals the untransformed product
-    float[] a = gaussian(OUT * N, 11, 1);
-    float[] b = gaussian(IN * N, 12, 1);
+    float[] a = TinyModels.gaussian(OUT * N, 11, 1);
+    float[] b = TinyModels.gaussian(IN * N, 12, 1);
     float[] plain = fullLinear(a, OUT, N, b, IN);
     float[] ha = a.clone();
     float[] hb = b.clone();
