@@ -94,13 +94,19 @@ public final class DeviceBuffer implements AutoCloseable {
 
   /** Stream-ordered device-to-device copy of {@code count} bytes from {@code src}. */
   public void copyFromAsync(DeviceBuffer src, long count, CudaStream stream) {
-    checkSize(count, "copy");
-    if (count > src.bytes) {
-      throw new IllegalArgumentException("copy of " + count + " bytes from a " + src.bytes + "-byte buffer");
+    copyRangeFromAsync(0, src, count, stream);
+  }
+
+  /** Stream-ordered copy of {@code count} bytes from the start of {@code src} to {@code offset} here. */
+  public void copyRangeFromAsync(long offset, DeviceBuffer src, long count, CudaStream stream) {
+    if (offset < 0 || count < 0 || offset + count > bytes || count > src.bytes) {
+      throw new IllegalArgumentException(
+          "copy of " + count + " bytes from a " + src.bytes + "-byte buffer to offset " + offset
+              + " of a " + bytes + "-byte buffer");
     }
     device.makeCurrent();
     Driver.check(
-        JCudaDriver.cuMemcpyDtoDAsync(pointer(), src.pointer(), count, stream.handle()),
+        JCudaDriver.cuMemcpyDtoDAsync(pointer().withByteOffset(offset), src.pointer(), count, stream.handle()),
         "cuMemcpyDtoDAsync(" + count + " bytes)");
   }
 

@@ -24,7 +24,7 @@ public final class E2M1 {
     if (Float.isNaN(x)) {
       throw new IllegalArgumentException("E2M1 has no NaN: cannot encode " + x);
     }
-    return signBit(x) | encodeMagnitude(Math.abs(x));
+    return signBit(x) | encodeMagnitudeBits(Float.floatToRawIntBits(x) & 0x7FFFFFFF);
   }
 
   /** The value of a code; only the low 4 bits are read. */
@@ -38,9 +38,9 @@ public final class E2M1 {
   }
 
   /**
-   * Nearest-even code of a non-negative, non-NaN magnitude. The thresholds are the midpoints
-   * between neighbours: at a midpoint the even code wins, so the comparison is {@code >} below an
-   * even code and {@code >=} below an odd one.
+   * Nearest-even code of a non-negative, non-NaN magnitude, from the midpoints between
+   * neighbouring codes: at a midpoint the even code wins, so the test is {@code >} below an even
+   * code and {@code >=} below an odd one. The definition; the hot path uses {@link #ROUNDING}.
    */
   static int encodeMagnitude(float a) {
     return (a > 0.25f ? 1 : 0)
@@ -53,6 +53,34 @@ public final class E2M1 {
   }
 
   /**
+   * Rounding table over the top 11 bits (exponent and 2 mantissa bits) of a non-negative float.
+   * Every midpoint has at most 2 mantissa bits, so it starts a bucket and all values inside a
+   * bucket share a code. Only the bucket's first value can differ (a midpoint that rounds down to
+   * the even code); entry = code << 1 | (that difference).
+   */
+  private static final byte[] ROUNDING = new byte[1 << 10];
+
+  static {
+    for (int i = 0; i < ROUNDING.length; i++) {
+      float start = Float.intBitsToFloat(i << 21);
+      float inside = Float.intBitsToFloat((i << 21) | 1);
+      int insideCode = Float.isNaN(inside) ? 7 : encodeMagnitude(inside);
+      int startCode = Float.isNaN(start) ? 7 : encodeMagnitude(start);
+      ROUNDING[i] = (byte) ((insideCode << 1) | (insideCode - startCode));
+    }
+  }
+
+  /**
+   * Nearest-even code from the bits of a non-negative, non-NaN float: a table lookup with no
+   * branches (random data would mispredict the comparisons of {@link #encodeMagnitude}).
+   */
+  static int encodeMagnitudeBits(int a) {
+    int e = ROUNDING[a >>> 21];
+    int bucketStart = ((a & 0x1FFFFF) - 1) >>> 31;
+    return (e >> 1) - (e & bucketStart);
+  }
+
+  /**
    * Stochastic rounding of a non-negative magnitude between its two neighbouring codes: rounds up
    * with probability (a - lo) / (hi - lo), decided by 24 bits of {@code random}; saturates at 6.
    * Every step is exact in float32 (the grid spacings are powers of two), so Java and CUDA agree.
@@ -61,9 +89,11 @@ public final class E2M1 {
     if (a >= MAX) {
       return 7;
     }
+    // Steps are powers of two: multiplying by the reciprocal is exact (the CUDA twin does so).
     float step = a < 2f ? 0.5f : (a < 4f ? 1f : 2f);
-    float lo = (float) Math.floor(a / step) * step;
-    float frac = (a - lo) / step;
+    float invStep = a < 2f ? 2f : (a < 4f ? 1f : 0.5f);
+    float lo = (float) Math.floor(a * invStep) * step;
+    float frac = (a - lo) * invStep;
     float u = (random >>> 8) * 0x1p-24f;
     int loCode = encodeMagnitude(lo);
     return u < frac ? loCode + 1 : loCode;
