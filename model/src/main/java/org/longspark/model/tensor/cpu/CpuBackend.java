@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -176,6 +177,11 @@ public final class CpuBackend implements Backend {
   public Step openStep() {
     if (stepManager != null) {
       throw new IllegalStateException("a step is already open on this backend");
+    }
+    if (JniUtils.isGradMode()) {
+      // libtorch's grad mode is process-wide in DJL: on, every op here would record a graph
+      throw new IllegalStateException("DJL grad mode is on (a GradientCollector is open in this "
+          + "JVM); explicit-backward training runs with it off");
     }
     NDManager sub = root.newSubManager();
     sub.tempAttachAll(persistent.toArray(new NDArray[0]));

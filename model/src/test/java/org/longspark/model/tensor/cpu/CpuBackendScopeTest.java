@@ -3,6 +3,8 @@ package org.longspark.model.tensor.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import ai.djl.engine.Engine;
+import ai.djl.training.GradientCollector;
 import org.junit.jupiter.api.Test;
 import org.longspark.model.TinyModels;
 import org.longspark.model.dit.ModelConfig;
@@ -49,6 +51,15 @@ class CpuBackendScopeTest {
       }
       assertEquals(after1, be.persistentCount());
       assertEquals(rootAfter1, be.rootArrayCount());
+    }
+  }
+
+  @Test
+  void aStepRefusesToRunUnderDjlGradMode() {
+    try (CpuBackend be = new CpuBackend();
+        GradientCollector c = Engine.getInstance().newGradientCollector()) {
+      IllegalStateException e = assertThrows(IllegalStateException.class, be::openStep);
+      org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("grad mode"));
     }
   }
 
