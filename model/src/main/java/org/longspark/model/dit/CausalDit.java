@@ -76,8 +76,8 @@ public final class CausalDit {
       Attention.Rotary rotary, Tensor maskBias) {}
 
   /** Saved activations of a forward. */
-  public record Saved(Inputs in, Backend.LinearForward patch, FeedForward.Saved text,
-      TimestepEmbedding.Saved time, Tensor timeAct, Backend.LinearForward e0,
+  public record Saved(Inputs in, Linear.Saved patch, FeedForward.Saved text,
+      TimestepEmbedding.Saved time, Tensor timeAct, Linear.Saved e0,
       List<DitBlock.Saved> blocks, DitBlock.Context blockContext, OutputHead.Saved head) {
     /** The predicted velocity per patch token, [B, F*P, C*4]. */
     public Tensor y() {
@@ -91,11 +91,11 @@ public final class CausalDit {
       throw new IllegalArgumentException("need one timestep per frame: " + b + " x "
           + in.frames() + ", got " + in.frameTimesteps().length);
     }
-    Backend.LinearForward x0 = patchEmbedding.forward(in.patches(), seed);
+    Linear.Saved x0 = patchEmbedding.forward(in.patches(), seed);
     FeedForward.Saved text = textEmbedding.forward(in.context(), seed);
     TimestepEmbedding.Saved time = timeEmbedding.forward(in.frameTimesteps(), b, seed);
     Tensor act = be.silu(time.y());
-    Backend.LinearForward e0 = timeProjection.forward(act, seed);
+    Linear.Saved e0 = timeProjection.forward(act, seed);
     DitBlock.Context ctx = new DitBlock.Context(e0.y(), text.y(), in.rotary(), in.maskBias(),
         in.frames(), seed);
     List<DitBlock.Saved> saved = new ArrayList<>(blocks.size());

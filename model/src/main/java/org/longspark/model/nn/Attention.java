@@ -41,9 +41,9 @@ public final class Attention {
   public record Rotary(Tensor cos, Tensor sin) {}
 
   /** Everything the backward needs. */
-  public record Saved(Backend.LinearForward q, Backend.LinearForward k, Backend.LinearForward v,
+  public record Saved(Linear.Saved q, Linear.Saved k, Linear.Saved v,
       Backend.Normalized qn, Backend.Normalized kn, Tensor qh, Tensor kh, Tensor vh,
-      Backend.Attended att, Backend.LinearForward o, Rotary rotary) {
+      Backend.Attended att, Linear.Saved o, Rotary rotary) {
     public Tensor y() {
       return o.y();
     }
@@ -57,9 +57,9 @@ public final class Attention {
    * {@code maskBias} [Lq, Lk] may be null.
    */
   public Saved forward(Tensor xq, Tensor xkv, Rotary rotary, Tensor maskBias, long seed) {
-    Backend.LinearForward qf = q.forward(xq, seed);
-    Backend.LinearForward kf = k.forward(xkv, seed);
-    Backend.LinearForward vf = v.forward(xkv, seed);
+    Linear.Saved qf = q.forward(xq, seed);
+    Linear.Saved kf = k.forward(xkv, seed);
+    Linear.Saved vf = v.forward(xkv, seed);
     Backend.Normalized qn = normQ.forward(qf.y());
     Backend.Normalized kn = normK.forward(kf.y());
     Tensor qh = be.splitHeads(qn.y(), heads);
@@ -70,7 +70,7 @@ public final class Attention {
       kh = be.rope(kh, rotary.cos(), rotary.sin(), false);
     }
     Backend.Attended att = be.attention(qh, kh, vh, maskBias, scale);
-    Backend.LinearForward of = o.forward(be.mergeHeads(att.out()), seed);
+    Linear.Saved of = o.forward(be.mergeHeads(att.out()), seed);
     return new Saved(qf, kf, vf, qn, kn, qh, kh, vh, att, of, rotary);
   }
 

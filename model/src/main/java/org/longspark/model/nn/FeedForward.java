@@ -22,14 +22,14 @@ public final class FeedForward {
   }
 
   /** Saved activations. */
-  public record Saved(Backend.LinearForward up, Backend.LinearForward down) {
+  public record Saved(Linear.Saved up, Linear.Saved down) {
     public Tensor y() {
       return down.y();
     }
   }
 
   public Saved forward(Tensor x, long seed) {
-    Backend.LinearForward u = up.forward(x, seed);
+    Linear.Saved u = up.forward(x, seed);
     Tensor a = be.gelu(u.y());
     return new Saved(u, down.forward(a, seed));
   }

@@ -26,7 +26,7 @@ public final class OutputHead {
   }
 
   /** Saved activations. */
-  public record Saved(Tensor[] mod, Backend.Normalized n, Tensor m, Backend.LinearForward out) {
+  public record Saved(Tensor[] mod, Backend.Normalized n, Tensor m, Linear.Saved out) {
     public Tensor y() {
       return out.y();
     }

@@ -31,25 +31,38 @@ public final class ParamFactory {
   private final long seed;
   private final String prefix;
   private final List<Param> created;
+  private final List<Linear> linears;
 
-  private ParamFactory(Backend backend, long seed, String prefix, List<Param> created) {
+  private ParamFactory(Backend backend, long seed, String prefix, List<Param> created,
+      List<Linear> linears) {
     this.backend = backend;
     this.seed = seed;
     this.prefix = prefix;
     this.created = created;
+    this.linears = linears;
   }
 
   public static ParamFactory allocating(Backend backend, long seed) {
-    return new ParamFactory(backend, seed, "", new ArrayList<>());
+    return new ParamFactory(backend, seed, "", new ArrayList<>(), new ArrayList<>());
   }
 
   public static ParamFactory counting() {
-    return new ParamFactory(null, 0, "", new ArrayList<>());
+    return new ParamFactory(null, 0, "", new ArrayList<>(), new ArrayList<>());
   }
 
-  /** A factory whose parameter names start with {@code name + "."}, sharing this one's list. */
+  /** A factory whose parameter names start with {@code name + "."}, sharing this one's lists. */
   public ParamFactory scope(String name) {
-    return new ParamFactory(backend, seed, prefix + name + ".", created);
+    return new ParamFactory(backend, seed, prefix + name + ".", created, linears);
+  }
+
+  /** Remembers a Linear built through this factory (LoRA attaches to them by name). */
+  void register(Linear linear) {
+    linears.add(linear);
+  }
+
+  /** Every Linear built through this factory or its scopes, in construction order. */
+  public List<Linear> linears() {
+    return Collections.unmodifiableList(linears);
   }
 
   /** The full name a parameter or layer called {@code local} gets in this scope. */

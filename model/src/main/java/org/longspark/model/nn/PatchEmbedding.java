@@ -24,11 +24,11 @@ public final class PatchEmbedding {
   }
 
   /** Patch tokens [B, L, C*4] to embeddings [B, L, D]. */
-  public Backend.LinearForward forward(Tensor patches, long seed) {
+  public Linear.Saved forward(Tensor patches, long seed) {
     return proj.forward(patches, seed);
   }
 
-  public void backward(Backend.LinearForward forward, Tensor dy) {
+  public void backward(Linear.Saved forward, Tensor dy) {
     proj.backward(forward, dy, false);
   }
 }

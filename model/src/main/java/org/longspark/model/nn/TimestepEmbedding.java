@@ -40,7 +40,7 @@ public final class TimestepEmbedding {
   }
 
   /** Saved activations. */
-  public record Saved(Backend.LinearForward fc1, Tensor act, Backend.LinearForward fc2) {
+  public record Saved(Linear.Saved fc1, Tensor act, Linear.Saved fc2) {
     public Tensor y() {
       return fc2.y();
     }
@@ -50,7 +50,7 @@ public final class TimestepEmbedding {
   public Saved forward(float[] timesteps, int batch, long seed) {
     Tensor freq = be.fromDoubles(sinusoid(timesteps, freqDim), batch,
         timesteps.length / batch, freqDim);
-    Backend.LinearForward h = fc1.forward(freq, seed);
+    Linear.Saved h = fc1.forward(freq, seed);
     Tensor a = be.silu(h.y());
     return new Saved(h, a, fc2.forward(a, seed));
   }

@@ -8,8 +8,8 @@ import org.longspark.model.tensor.Backend;
 import org.longspark.model.tensor.Tensor;
 
 /**
- * AdamW with decoupled weight decay over a fixed list of parameters; the moments are persistent
- * tensors created here (outside any step). LongLive tunes with betas (0, 0.999).
+ * AdamW with decoupled weight decay over the trainable parameters of a list; the moments are
+ * persistent tensors created here (outside any step). LongLive tunes with betas (0, 0.999).
  */
 public final class AdamW {
   /** Hyper-parameters. */
@@ -31,7 +31,7 @@ public final class AdamW {
 
   public AdamW(Backend be, List<Param> params, Settings settings) {
     this.be = be;
-    this.params = List.copyOf(params);
+    this.params = params.stream().filter(Param::trainable).toList();
     this.settings = settings;
     for (Param p : this.params) {
       m.add(be.zeros(p.shape()));
@@ -46,7 +46,7 @@ public final class AdamW {
         settings.weightDecay(), t);
     for (int i = 0; i < params.size(); i++) {
       Param p = params.get(i);
-      if (p.trainable() && p.grad() != null) {
+      if (p.grad() != null) {
         be.adamw(p.value(), p.grad(), m.get(i), v.get(i), h);
       }
     }

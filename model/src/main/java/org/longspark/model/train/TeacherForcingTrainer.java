@@ -31,13 +31,19 @@ public final class TeacherForcingTrainer {
   private final Patchify patchify;
   private Layout layout;
 
-  /** Creates optimizer state and EMA copies: construct outside any step. */
+  /**
+   * Creates optimizer state and EMA copies (and, with {@code train.lora.rank > 0}, the LoRA
+   * adapters, freezing the rest of the model): construct outside any step.
+   */
   public TeacherForcingTrainer(Backend be, VideoModel model, TrainConfig config) {
     this.be = be;
     this.model = model;
     this.config = config;
     this.flow = new FlowMatching(config.flowShift());
-    this.params = model.params();
+    if (config.lora().enabled()) {
+      model.enableLora(config.lora());
+    }
+    this.params = model.params().stream().filter(Param::trainable).toList();
     this.optimizer = new AdamW(be, params, config.adamw());
     this.ema = new Ema(be, params, config.emaDecay());
     this.patchify = new Patchify(be);

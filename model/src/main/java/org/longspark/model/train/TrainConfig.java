@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
 import org.longspark.kernels.nvfp4.Nvfp4ScaleRule;
+import org.longspark.model.dit.LoraSettings;
 import org.longspark.model.nn.PrecisionPolicy;
 import org.longspark.model.tensor.LinearPrecision;
 
@@ -17,7 +18,8 @@ import org.longspark.model.tensor.LinearPrecision;
  */
 public record TrainConfig(long seed, int chunkFrames, int windowFrames, int sinkFrames,
     double flowShift, AdamW.Settings adamw, double gradClip, double emaDecay,
-    PrecisionMode precision, Nvfp4ScaleRule scaleRule, List<String> fullPrecisionLayers) {
+    PrecisionMode precision, Nvfp4ScaleRule scaleRule, List<String> fullPrecisionLayers,
+    LoraSettings lora) {
 
   public enum PrecisionMode {
     FP32,
@@ -89,8 +91,16 @@ public record TrainConfig(long seed, int chunkFrames, int windowFrames, int sink
     }
     List<String> full = read("train.precision.full-precision-layers",
         () -> t.getStringList("precision.full-precision-layers"));
+    int loraRank = read("train.lora.rank", () -> t.getInt("lora.rank"));
+    require(loraRank >= 0, "train.lora.rank", loraRank, "must be >= 0 (0 = off)");
+    double loraAlpha = read("train.lora.alpha", () -> t.getDouble("lora.alpha"));
+    require(loraAlpha > 0, "train.lora.alpha", loraAlpha, "must be > 0");
+    List<String> loraTargets = read("train.lora.targets", () -> t.getStringList("lora.targets"));
+    require(loraRank == 0 || !loraTargets.isEmpty(), "train.lora.targets", loraTargets,
+        "must name at least one layer kind when lora.rank > 0");
     return new TrainConfig(read("train.seed", () -> t.getLong("seed")), chunk, window, sink,
-        shift, adamw, clip, ema, pm, scaleRule, List.copyOf(full));
+        shift, adamw, clip, ema, pm, scaleRule, List.copyOf(full),
+        new LoraSettings(loraRank, loraAlpha, loraTargets));
   }
 
   private static <T> T read(String key, Supplier<T> s) {

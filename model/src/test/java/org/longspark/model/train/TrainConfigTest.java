@@ -49,5 +49,8 @@ class TrainConfigTest {
     e = assertThrows(IllegalArgumentException.class,
         () -> TrainConfig.parse("train.precision.scale-rule = STATIC_4"));
     assertTrue(e.getMessage().contains("STATIC_4"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> TrainConfig.parse("train.lora { rank = 4, targets = [] }"));
+    assertTrue(e.getMessage().contains("train.lora.targets"), e.getMessage());
   }
 }

@@ -10,62 +10,54 @@ import org.longspark.model.tensor.LinearPrecision;
 import org.longspark.model.tensor.Tensor;
 
 /**
- * A LoRA adapter on a frozen Linear: {@code y = base(x) + (alpha / r) B (A x)} with A [r, in]
- * (uniform +-1/sqrt(in)) and B [out, r] (zeros, so training starts from the base model). The
- * base's parameters are frozen (no gradient, no update); only A and B train, and they are saved and
- * loaded on their own, without the base weights.
+ * The low-rank path of LoRA on a Linear of shape [out, in]: {@code delta = (alpha / r) B (A x)} with
+ * A [r, in] (uniform +-1/sqrt(in)) and B [out, r] (zeros, so training starts from the base model).
+ * Attached to a {@link Linear} by {@link Linear#attachLora}, which freezes the base. Adapters are
+ * saved and loaded on their own, without the base weights.
  */
-public final class LoraLinear {
+public final class LoraAdapter {
   private static final int FORMAT = 1;
 
   private final Backend be;
   private final String name;
-  private final Linear base;
   private final Linear down;
   private final Linear up;
   private final int rank;
   private final double scale;
 
-  public LoraLinear(ParamFactory f, String name, Linear base, int rank, double alpha) {
+  LoraAdapter(ParamFactory f, String name, int in, int out, int rank, double alpha) {
     if (rank < 1) {
       throw new IllegalArgumentException(name + ": LoRA rank must be >= 1, got " + rank);
     }
-    int[] w = base.weight().shape();
     ParamFactory s = f.scope(name);
     this.be = f.backend();
     this.name = f.nameOf(name);
-    this.base = base;
-    base.params().forEach(p -> p.setTrainable(false));
-    this.down = new Linear(s, "lora_a", w[1], rank, false, LinearPrecision.FULL);
-    this.up = new Linear(s, "lora_b", rank, w[0], false, LinearPrecision.FULL);
+    this.down = new Linear(s, "lora_a", in, rank, false, LinearPrecision.FULL);
+    this.up = new Linear(s, "lora_b", rank, out, false, LinearPrecision.FULL);
     if (!f.isCounting()) {
-      be.assign(up.weight().value(), be.zeros(w[0], rank));
+      be.assign(up.weight().value(), be.zeros(out, rank));
     }
     this.rank = rank;
     this.scale = alpha / rank;
   }
 
-  /** Saved activations. */
-  public record Saved(Backend.LinearForward base, Backend.LinearForward down,
-      Backend.LinearForward up, Tensor y) {}
+  /** Saved activations; {@code delta} is the adapter's scaled contribution to the output. */
+  public record Saved(Linear.Saved down, Linear.Saved up, Tensor delta) {}
 
   public Saved forward(Tensor x, long seed) {
-    Backend.LinearForward b = base.forward(x, seed);
-    Backend.LinearForward d = down.forward(x, seed);
-    Backend.LinearForward u = up.forward(d.y(), seed);
-    return new Saved(b, d, u, be.add(b.y(), be.scale(u.y(), scale)));
+    Linear.Saved d = down.forward(x, seed);
+    Linear.Saved u = up.forward(d.y(), seed);
+    return new Saved(d, u, be.scale(u.y(), scale));
   }
 
-  /** Accumulates the adapter's gradients (the base is frozen); returns dx. */
+  /** Accumulates dA and dB; returns the adapter's share of dx (null unless needDx). */
   public Tensor backward(Saved s, Tensor dy, boolean needDx) {
     Tensor du = up.backward(s.up, be.scale(dy, scale), true);
-    Tensor dx = down.backward(s.down, du, needDx);
-    Tensor dxBase = base.backward(s.base, dy, needDx);
-    return needDx ? be.add(dx, dxBase) : null;
+    return down.backward(s.down, du, needDx);
   }
 
   /** The trainable parameters: A and B. */
-  public List<Param> adapterParams() {
+  public List<Param> params() {
     return List.of(down.weight(), up.weight());
   }
 
@@ -75,7 +67,7 @@ public final class LoraLinear {
     out.writeUTF(name);
     out.writeInt(rank);
     out.writeDouble(scale);
-    for (Param p : adapterParams()) {
+    for (Param p : params()) {
       float[] v = be.toFloats(p.value());
       out.writeInt(v.length);
       for (float x : v) {
@@ -84,7 +76,7 @@ public final class LoraLinear {
     }
   }
 
-  /** Loads an adapter written by {@link #write} into this one (same name and shapes). */
+  /** Loads an adapter written by {@link #write} into this one (same name, rank and scale). */
   public void read(DataInput in) throws IOException {
     int format = in.readInt();
     if (format != FORMAT) {
@@ -97,7 +89,7 @@ public final class LoraLinear {
       throw new IOException("LoRA adapter " + name + " (rank " + rank + ", scale " + scale
           + ") cannot load " + stored + " (rank " + storedRank + ", scale " + storedScale + ")");
     }
-    for (Param p : adapterParams()) {
+    for (Param p : params()) {
       int n = in.readInt();
       if (n != p.size()) {
         throw new IOException("LoRA adapter " + name + ": " + p.name() + " has " + p.size()
