@@ -47,10 +47,13 @@ public final class Linear {
 
   /** Accumulates dW and db (unless frozen) and the adapter's; returns dx, or null if !needDx. */
   public Tensor backward(Saved s, Tensor dy, boolean needDx) {
-    Backend.LinearGrads g = be.linearBackward(dy, s.base, needDx);
-    weight.accumulate(be, g.dw());
-    if (bias != null) {
-      bias.accumulate(be, g.db());
+    boolean trainable = weight.trainable();
+    Backend.LinearGrads g = be.linearBackward(dy, s.base, needDx, trainable);
+    if (trainable) {
+      weight.accumulate(be, g.dw());
+      if (bias != null) {
+        bias.accumulate(be, g.db());
+      }
     }
     if (lora == null) {
       return g.dx();

@@ -77,8 +77,12 @@ public interface Backend extends AutoCloseable {
   /** {@code y = x W^T + b} over the last axis of x ([..., in] x [out, in] -> [..., out]). */
   LinearForward linear(Tensor x, Tensor w, Tensor bias, LinearPrecision precision, long seed);
 
-  /** Gradients of {@link #linear}: dx (null unless {@code needDx}), dW and db (null without bias). */
-  LinearGrads linearBackward(Tensor dy, LinearForward forward, boolean needDx);
+  /**
+   * Gradients of {@link #linear}: dx (null unless {@code needDx}), dW and db (null unless
+   * {@code needParams}, e.g. a frozen LoRA base; db also null without bias).
+   */
+  LinearGrads linearBackward(Tensor dy, LinearForward forward, boolean needDx,
+      boolean needParams);
 
   /** What {@link #linear} keeps for its backward: the output plus backend-private saved state. */
   interface LinearForward {

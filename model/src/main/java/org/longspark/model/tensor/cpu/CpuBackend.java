@@ -354,19 +354,26 @@ public final class CpuBackend implements Backend {
   }
 
   @Override
-  public LinearGrads linearBackward(Tensor dy, LinearForward forward, boolean needDx) {
+  public LinearGrads linearBackward(Tensor dy, LinearForward forward, boolean needDx,
+      boolean needParams) {
     if (forward instanceof Nvfp4Linear f) {
-      return nvfp4Backward(dy, f, needDx);
+      return nvfp4Backward(dy, f, needDx, needParams);
     }
     FullLinear f = (FullLinear) forward;
     NDArray dy2 = nd(dy).reshape(-1, f.w.getShape().get(0));
-    NDArray dw = dy2.transpose().matMul(f.x2);
-    NDArray db = f.hasBias ? dy2.sum(new int[] {0}) : null;
+    NDArray dw = needParams ? dy2.transpose().matMul(f.x2) : null;
+    NDArray db = needParams && f.hasBias ? dy2.sum(new int[] {0}) : null;
     NDArray dx = needDx ? dy2.matMul(f.w).reshape(shapeOf(f.xShape)) : null;
-    return new LinearGrads(dx == null ? null : wrap(dx), wrap(dw), db == null ? null : wrap(db));
+    return grads(dx, dw, db);
   }
 
-  private LinearGrads nvfp4Backward(Tensor dy, Nvfp4Linear f, boolean needDx) {
+  private LinearGrads grads(NDArray dx, NDArray dw, NDArray db) {
+    return new LinearGrads(dx == null ? null : wrap(dx), dw == null ? null : wrap(dw),
+        db == null ? null : wrap(db));
+  }
+
+  private LinearGrads nvfp4Backward(Tensor dy, Nvfp4Linear f, boolean needDx,
+      boolean needParams) {
     NDArray dy2 = nd(dy).reshape(-1, f.wq.getShape().get(0));
     LinearPrecision.Nvfp4 r = f.recipe;
     // wgrad reduces over tokens: both operands transposed so that tokens run along rows
@@ -375,12 +382,19 @@ public final class CpuBackend implements Backend {
     Nvfp4Ops.Job xT = new Nvfp4Ops.Job(f.x2, true, r.activationsForWgrad(), "wgrad X^T");
     Nvfp4Ops.Job dyq = new Nvfp4Ops.Job(dy2, false,
         r.outputGradsForDgrad().withSeed(Nvfp4Ops.seedFor(f.seed, 2)), "dgrad dY");
-    NDArray[] q = needDx ? Nvfp4Ops.fakeQuantize(dataType, dyT, xT, dyq)
-        : Nvfp4Ops.fakeQuantize(dataType, dyT, xT);
-    NDArray dw = q[0].matMul(q[1].transpose());
-    NDArray db = f.hasBias ? dy2.sum(new int[] {0}) : null;
-    NDArray dx = needDx ? q[2].matMul(f.wq).reshape(shapeOf(f.xShape)) : null;
-    return new LinearGrads(dx == null ? null : wrap(dx), wrap(dw), db == null ? null : wrap(db));
+    List<Nvfp4Ops.Job> jobs = new ArrayList<>();
+    if (needParams) {
+      jobs.add(dyT);
+      jobs.add(xT);
+    }
+    if (needDx) {
+      jobs.add(dyq);
+    }
+    NDArray[] q = Nvfp4Ops.fakeQuantize(dataType, jobs.toArray(new Nvfp4Ops.Job[0]));
+    NDArray dw = needParams ? q[0].matMul(q[1].transpose()) : null;
+    NDArray db = needParams && f.hasBias ? dy2.sum(new int[] {0}) : null;
+    NDArray dx = needDx ? q[q.length - 1].matMul(f.wq).reshape(shapeOf(f.xShape)) : null;
+    return grads(dx, dw, db);
   }
 
   // ---------------------------------------------------------------- norms

@@ -41,6 +41,9 @@ final class Nvfp4Ops {
    * sources' managers and have the backend's element type.
    */
   static NDArray[] fakeQuantize(DataType type, Job... jobs) {
+    if (jobs.length == 0) {
+      return new NDArray[0];
+    }
     float[][] data = new float[jobs.length][];
     int[][] dims = new int[jobs.length][];
     for (int i = 0; i < jobs.length; i++) {
