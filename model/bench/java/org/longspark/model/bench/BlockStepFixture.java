@@ -55,6 +55,7 @@ public final class BlockStepFixture implements AutoCloseable {
   private List<Param> blockParams;
   private AdamW adamw;
   private DitBlock.Context ctx;
+  private DitBlock.Context denseCtx;
   private Tensor x;
   private Tensor dy;
 
@@ -102,6 +103,9 @@ public final class BlockStepFixture implements AutoCloseable {
     dy = be.fromFloats(dys, 1, len, d);
     ctx = new DitBlock.Context(be.fromFloats(e0s, 1, mask.slots(), 6 * d),
         be.fromFloats(texts, 1, TEXT_TOKENS, d), rot, bias, mask.slots(), 7);
+    // the same bias values as a plain tensor: attention over all keys, as autograd's
+    denseCtx = new DitBlock.Context(ctx.e0(), ctx.text(), rot,
+        be.fromFloats(be.toFloats(bias), len, len), mask.slots(), 7);
 
     djl = NDManager.newBaseManager(Device.cpu(), "PyTorch");
     UnaryOperator<NDArray> qx = UnaryOperator.identity();
@@ -149,9 +153,18 @@ public final class BlockStepFixture implements AutoCloseable {
   }
 
   public void blockStepExplicit() {
+    explicitStep(ctx);
+  }
+
+  /** Ours with the mask as a plain bias: every query against all keys, like autograd's. */
+  public void blockStepExplicitDense() {
+    explicitStep(denseCtx);
+  }
+
+  private void explicitStep(DitBlock.Context c) {
     try (Backend.Step s = be.openStep()) {
-      DitBlock.Saved saved = block.forward(x, ctx);
-      block.backward(saved, dy, ctx);
+      DitBlock.Saved saved = block.forward(x, c);
+      block.backward(saved, dy, c);
       adamw.step();
       blockParams.forEach(Param::clearGrad);
     }

@@ -32,18 +32,22 @@ public final class TrainingStepBenchmark {
       try (BlockStepFixture f = new BlockStepFixture(precision)) {
         for (int i = 0; i < warmup; i++) {
           f.blockStepExplicit();
+          f.blockStepExplicitDense();
           f.blockStepAutograd();
           f.modelStepExplicit();
         }
         List<Long> ours = new ArrayList<>();
+        List<Long> dense = new ArrayList<>();
         List<Long> autograd = new ArrayList<>();
         List<Long> model = new ArrayList<>();
         for (int i = 0; i < rounds; i++) {
           ours.add(time(f::blockStepExplicit));
+          dense.add(time(f::blockStepExplicitDense));
           autograd.add(time(f::blockStepAutograd));
           model.add(time(f::modelStepExplicit));
         }
         report(precision, "block, explicit backward (ours)", ours);
+        report(precision, "block, explicit backward, dense mask (ours)", dense);
         report(precision, "block, DJL autograd", autograd);
         report(precision, "full small model, explicit (ours)", model);
         List<Long> ratio = new ArrayList<>();

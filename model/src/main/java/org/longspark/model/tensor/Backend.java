@@ -156,7 +156,10 @@ public interface Backend extends AutoCloseable {
   AttentionGrads attentionBackward(Tensor dout, Tensor q, Tensor k, Tensor v, Attended forward,
       double scale);
 
-  record Attended(Tensor out, Tensor probs) {}
+  /** The attention output plus backend-private state for the backward (the probabilities). */
+  interface Attended {
+    Tensor out();
+  }
 
   record AttentionGrads(Tensor dq, Tensor dk, Tensor dv) {}
 

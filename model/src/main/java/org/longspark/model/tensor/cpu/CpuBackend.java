@@ -556,35 +556,99 @@ public final class CpuBackend implements Backend {
         throw new IllegalArgumentException("mask row " + q + " allows no key");
       }
     }
-    return fromFloats(bias, lq, lk);
+    CpuTensor t = (CpuTensor) fromFloats(bias, lq, lk);
+    return new CpuTensor(t.array, KeyBounds.of(allowed, lq, lk));
   }
+
+  /** Probabilities of one query segment over its key prefix [0, bound). */
+  private record SegmentProbs(int start, int end, int bound, NDArray probs) {}
+
+  private record CpuAttended(Tensor out, List<SegmentProbs> segments) implements Attended {}
 
   @Override
   public Attended attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale) {
     // Scale q ([.., L, Dh]) rather than the scores ([.., L, L]); the bias is added in place into
     // the fresh score array: the L x L passes dominate, so each one saved counts.
-    NDArray s = nd(q).mul(scale).matMul(nd(k).transpose(0, 1, 3, 2));
-    if (bias != null) {
-      s.addi(nd(bias));
+    NDArray qs = nd(q).mul(scale);
+    NDArray ka = nd(k);
+    NDArray va = nd(v);
+    int lq = q.dim(2);
+    int lk = k.dim(2);
+    KeyBounds bounds = bias == null ? null : ((CpuTensor) bias).keyBounds;
+    List<KeyBounds.Segment> segs = bounds != null ? bounds.segments()
+        : List.of(new KeyBounds.Segment(0, lq, lk));
+    List<SegmentProbs> saved = new ArrayList<>(segs.size());
+    NDList outs = new NDList(segs.size());
+    for (KeyBounds.Segment sg : segs) {
+      NDArray s = rows(qs, sg.start(), sg.end(), lq).matMul(rows(ka, 0, sg.bound(), lk)
+          .transpose(0, 1, 3, 2));
+      if (bias != null) {
+        s.addi(block(nd(bias), sg, lq, lk));
+      }
+      NDArray p = s.softmax(3);
+      saved.add(new SegmentProbs(sg.start(), sg.end(), sg.bound(), p));
+      outs.add(p.matMul(rows(va, 0, sg.bound(), lk)));
     }
-    NDArray p = s.softmax(3);
-    return new Attended(wrap(p.matMul(nd(v))), wrap(p));
+    NDArray out = outs.size() == 1 ? outs.singletonOrThrow() : NDArrays.concat(outs, 2);
+    return new CpuAttended(wrap(out), saved);
+  }
+
+  /** Rows [from, to) of axis 2 of a [B, H, L, Dh] array (the array itself when whole). */
+  private static NDArray rows(NDArray a, int from, int to, int len) {
+    return from == 0 && to == len ? a : a.get(new NDIndex().addAllDim(2).addSliceDim(from, to));
+  }
+
+  /** The [rows, key prefix] block of a [Lq, Lk] bias. */
+  private static NDArray block(NDArray bias, KeyBounds.Segment sg, int lq, int lk) {
+    if (sg.start() == 0 && sg.end() == lq && sg.bound() == lk) {
+      return bias;
+    }
+    return bias.get(new NDIndex().addSliceDim(sg.start(), sg.end()).addSliceDim(0, sg.bound()));
   }
 
   @Override
   public AttentionGrads attentionBackward(Tensor dout, Tensor q, Tensor k, Tensor v,
       Attended forward, double scale) {
-    NDArray p = nd(forward.probs());
+    CpuAttended f = (CpuAttended) forward;
     NDArray g = nd(dout);
-    NDArray dv = p.transpose(0, 1, 3, 2).matMul(g);
-    NDArray dp = g.matMul(nd(v).transpose(0, 1, 3, 2));
-    // softmax backward dS = P * (dP - rowsum(dP * P)), with rowsum(dP * P) = rowsum(dO * O)
-    // computed on [.., L, Dh] instead of [.., L, L] (FlashAttention's identity); in place on dP
-    NDArray rowDot = g.mul(nd(forward.out())).sum(new int[] {3}, true);
-    NDArray ds = dp.subi(rowDot).muli(p);
-    NDArray dq = ds.matMul(nd(k)).muli(scale);
-    NDArray dk = ds.transpose(0, 1, 3, 2).matMul(nd(q).mul(scale));
+    NDArray o = nd(f.out());
+    NDArray qs = nd(q).mul(scale);
+    NDArray ka = nd(k);
+    NDArray va = nd(v);
+    int lq = q.dim(2);
+    int lk = k.dim(2);
+    NDList dqs = new NDList(f.segments().size());
+    NDArray dk = null;
+    NDArray dv = null;
+    for (SegmentProbs sp : f.segments()) {
+      NDArray p = sp.probs();
+      NDArray gs = rows(g, sp.start(), sp.end(), lq);
+      NDArray ks = rows(ka, 0, sp.bound(), lk);
+      // softmax backward dS = P * (dP - rowsum(dP * P)), with rowsum(dP * P) = rowsum(dO * O)
+      // computed on [.., L, Dh] instead of [.., L, L] (FlashAttention's identity); in place on dP
+      NDArray rowDot = gs.mul(rows(o, sp.start(), sp.end(), lq)).sum(new int[] {3}, true);
+      NDArray ds = gs.matMul(rows(va, 0, sp.bound(), lk).transpose(0, 1, 3, 2)).subi(rowDot)
+          .muli(p);
+      dqs.add(ds.matMul(ks).muli(scale));
+      NDArray dkPart = padKeys(ds.transpose(0, 1, 3, 2).matMul(rows(qs, sp.start(), sp.end(), lq)),
+          lk);
+      NDArray dvPart = padKeys(p.transpose(0, 1, 3, 2).matMul(gs), lk);
+      dk = dk == null ? dkPart : dk.addi(dkPart);
+      dv = dv == null ? dvPart : dv.addi(dvPart);
+    }
+    NDArray dq = dqs.size() == 1 ? dqs.singletonOrThrow() : NDArrays.concat(dqs, 2);
     return new AttentionGrads(wrap(dq), wrap(dk), wrap(dv));
+  }
+
+  /** Zero-pads a key-prefix gradient [B, H, bound, Dh] to all lk keys. */
+  private static NDArray padKeys(NDArray part, int lk) {
+    long[] s = part.getShape().getShape();
+    if (s[2] == lk) {
+      return part;
+    }
+    NDArray zeros = part.getManager().zeros(new Shape(s[0], s[1], lk - s[2], s[3]),
+        part.getDataType());
+    return NDArrays.concat(new NDList(part, zeros), 2);
   }
 
   // ---------------------------------------------------------------- embeddings
