@@ -1,0 +1,2 @@
+/** The causal video DiT, its configuration and presets. */
+package org.longspark.model.dit;

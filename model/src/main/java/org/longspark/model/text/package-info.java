@@ -1,0 +1,2 @@
+/** Text conditioning: a built-in small encoder, or embeddings computed elsewhere. */
+package org.longspark.model.text;
