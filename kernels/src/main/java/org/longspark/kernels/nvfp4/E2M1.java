@@ -84,18 +84,17 @@ public final class E2M1 {
    * Stochastic rounding of a non-negative magnitude between its two neighbouring codes: rounds up
    * with probability (a - lo) / (hi - lo), decided by 24 bits of {@code random}; saturates at 6.
    * Every step is exact in float32 (the grid spacings are powers of two), so Java and CUDA agree.
+   * Written without branches (random data would mispredict them): the spacing 2^s, s = -1 below
+   * 2, 0 in [2, 4), 1 above, comes from the exponent bits, and the lower neighbour is k * 2^s.
    */
   static int encodeMagnitudeStochastic(float a, int random) {
-    if (a >= MAX) {
-      return 7;
-    }
-    // Steps are powers of two: multiplying by the reciprocal is exact (the CUDA twin does so).
-    float step = a < 2f ? 0.5f : (a < 4f ? 1f : 2f);
-    float invStep = a < 2f ? 2f : (a < 4f ? 1f : 0.5f);
-    float lo = (float) Math.floor(a * invStep) * step;
-    float frac = (a - lo) * invStep;
+    int s = Math.min(Math.max((Float.floatToRawIntBits(a) >>> 23) - 127, 0), 2) - 1;
+    float step = Float.intBitsToFloat((127 + s) << 23);
+    float invStep = Float.intBitsToFloat((127 - s) << 23);
+    int k = Math.min((int) (a * invStep), 4); // floor for a >= 0; the bound keeps huge values small
+    float frac = (a - k * step) * invStep;
     float u = (random >>> 8) * 0x1p-24f;
-    int loCode = encodeMagnitude(lo);
-    return u < frac ? loCode + 1 : loCode;
+    return Math.min(k + 2 * (s + 1) + (u < frac ? 1 : 0), 7);
   }
+
 }

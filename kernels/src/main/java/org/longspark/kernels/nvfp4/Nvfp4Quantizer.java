@@ -141,7 +141,6 @@ public final class Nvfp4Quantizer {
     private final boolean stochastic = rounding == Nvfp4Rounding.STOCHASTIC;
     private final boolean wantError = scaleRule == Nvfp4ScaleRule.FOUR_OVER_SIX;
     private final byte[] alternative = new byte[16 * 8];
-    private final int[] group = new int[4];
     private final int[] random = new int[16];
 
     BlockEncoder(float[] x, int cols, int blockRows, float sEnc, float sDec, byte[] packed) {
@@ -201,8 +200,7 @@ public final class Nvfp4Quantizer {
         int o = inPlace ? base >> 1 : (r - r0) * 8;
         if (stochastic) {
           for (int g = 0; g < 4; g++) {
-            Philox4x32.elementBits(seed, ((long) base >>> 2) + g, group);
-            System.arraycopy(group, 0, random, 4 * g, 4);
+            Philox4x32.elementBits(seed, ((long) base >>> 2) + g, random, 4 * g);
           }
         }
         for (int j = 0; j < 16; j += 2) {

@@ -16,6 +16,11 @@ public final class Philox4x32 {
 
   /** Ten rounds over counter (c0..c3) and key (k0, k1); writes the 4 output words to {@code out}. */
   public static void block(int c0, int c1, int c2, int c3, int k0, int k1, int[] out) {
+    block(c0, c1, c2, c3, k0, k1, out, 0);
+  }
+
+  /** As {@link #block(int, int, int, int, int, int, int[])}, writing at {@code out[offset..offset+3]}. */
+  public static void block(int c0, int c1, int c2, int c3, int k0, int k1, int[] out, int offset) {
     for (int round = 0; round < 10; round++) {
       long p0 = (M0 & 0xFFFFFFFFL) * (c0 & 0xFFFFFFFFL);
       long p1 = (M1 & 0xFFFFFFFFL) * (c2 & 0xFFFFFFFFL);
@@ -30,14 +35,19 @@ public final class Philox4x32 {
       k0 += W0;
       k1 += W1;
     }
-    out[0] = c0;
-    out[1] = c1;
-    out[2] = c2;
-    out[3] = c3;
+    out[offset] = c0;
+    out[offset + 1] = c1;
+    out[offset + 2] = c2;
+    out[offset + 3] = c3;
   }
 
   /** The 4 words covering elements {@code 4 * group .. 4 * group + 3} for this seed. */
   public static void elementBits(long seed, long group, int[] out) {
-    block((int) group, (int) (group >>> 32), 0, 0, (int) seed, (int) (seed >>> 32), out);
+    elementBits(seed, group, out, 0);
+  }
+
+  /** As {@link #elementBits(long, long, int[])}, writing at {@code out[offset..offset+3]}. */
+  public static void elementBits(long seed, long group, int[] out, int offset) {
+    block((int) group, (int) (group >>> 32), 0, 0, (int) seed, (int) (seed >>> 32), out, offset);
   }
 }
