@@ -36,6 +36,7 @@ def time_us(fn, sets, reps=15, batch_ms=2.0):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
+    ap.add_argument("--max-m", type=int, default=None, help="only shapes with at most this many rows")
     args = ap.parse_args()
     dev = torch.device("cuda")
     props = torch.cuda.get_device_properties(dev)
@@ -43,6 +44,8 @@ def main():
     torch.manual_seed(0)
     rows = []
     for (m, n, k) in SHAPES:
+        if args.max_m is not None and m > args.max_m:
+            continue
         per_set = 2 * (m * k + n * k)
         sets = min(8, max(2, (2 * l2) // per_set + 1))
         xs = [torch.randn(m, k, device=dev, dtype=torch.bfloat16) for _ in range(sets)]

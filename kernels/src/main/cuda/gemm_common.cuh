@@ -132,28 +132,6 @@ DEV void scale_pair(uint32_t e4m3, uint32_t& s2, uint32_t& nb2) {
   nb2 = pack2<F16>(nb, nb);
 }
 
-// Scale pairs of two consecutive blocks from their two E4M3 bytes (bits 0..7 and 8..15 of `two`):
-// the skinny kernel's per-lane form (3 ops per block in f16, 5 in bf16).
-template <bool F16>
-DEV void scale_pairs2(uint32_t two, uint32_t (&s2)[2], uint32_t (&nb2)[2]) {
-  if constexpr (F16) {
-    uint32_t h;
-    asm("{\n.reg .b16 t;\ncvt.u16.u32 t, %1;\ncvt.rn.f16x2.e4m3x2 %0, t;\n}" : "=r"(h) : "r"(two));  // exact
-    asm("mul.rn.f16x2 %0, %0, %1;" : "+r"(h) : "r"(0x30003000u));  // * 1/8
-    s2[0] = prmt(h, h, 0x1010u);
-    s2[1] = prmt(h, h, 0x3232u);
-#pragma unroll
-    for (int i = 0; i < 2; ++i) asm("mul.rn.f16x2 %0, %1, %2;" : "=r"(nb2[i]) : "r"(s2[i]), "r"(0xE410E410u));  // * -1040
-  } else {
-#pragma unroll
-    for (int i = 0; i < 2; ++i) {
-      const float s = __uint_as_float(((two >> (8 * i)) & 0x7Fu) << 20) * 0x1p119f;  // sf/2
-      s2[i] = pack2<false>(s, s);
-      asm("mul.rn.bf16x2 %0, %1, %2;" : "=r"(nb2[i]) : "r"(s2[i]), "r"(0xC310C310u));  // * -144
-    }
-  }
-}
-
 // 8 codes (one 32-bit word, element 2i in the low nibble of byte i) -> 4 registers of 2 values in
 // natural order: out[0] = (e0, e1), out[1] = (e2, e3), out[2] = (e4, e5), out[3] = (e6, e7).
 template <bool F16>
@@ -179,6 +157,70 @@ DEV void dequant8(uint32_t w, uint32_t s2, uint32_t nb2, uint32_t (&out)[4]) {
   out[2] = fma2<F16>(prmt(lut, hi, 0x4140u), s2, nb2);
   out[3] = fma2<F16>(prmt(lut, hi, 0x4342u), s2, nb2);
 }
+
+// ---------------------------------------------------------------------------------------------
+// NVFP4 -> 16-bit for the small-M kernel: magnitudes by lookup, signs by xor (12 integer ops per
+// 8 codes instead of dequant8's 15, the integer pipe being the one the small-M kernel fills).
+//
+// The k order inside a word is free there (the activations are staged in the same order), so the
+// codes are paired (i, i+4): their sign bits (word bits 4i+3 and 4i+19) are then 16 apart, and one
+// shift puts them on the two halves' sign bits. One prmt looks up L = 2|v| for four magnitudes;
+// a second places L under a fixed high byte: f16 0x64LL = 1024 + L, bf16 0x43LL = 128 + L; one
+// fma removes the offset and applies the block scale, exactly as in dequant8:
+//   f16 : (1024 + 2|v|) * (sf/8) - 128*sf = |v|*sf/4       bf16: (128 + 2|v|) * (sf/2) - 64*sf = |v|*sf
+// and an xor with the code's sign bit makes it v*sf/4 (v*sf). No 16-bit subnormal arises.
+// ---------------------------------------------------------------------------------------------
+
+// Block scale pairs for dequant8_pairs of two consecutive blocks (E4M3 bytes in bits 0..7, 8..15).
+template <bool F16>
+DEV void mag_scale_pairs2(uint32_t two, uint32_t (&s2)[2], uint32_t (&nb2)[2]) {
+  if constexpr (F16) {
+    uint32_t h;
+    asm("{\n.reg .b16 t;\ncvt.u16.u32 t, %1;\ncvt.rn.f16x2.e4m3x2 %0, t;\n}" : "=r"(h) : "r"(two));  // exact
+    asm("mul.rn.f16x2 %0, %0, %1;" : "+r"(h) : "r"(0x30003000u));  // * 1/8
+    s2[0] = prmt(h, h, 0x1010u);
+    s2[1] = prmt(h, h, 0x3232u);
+#pragma unroll
+    for (int i = 0; i < 2; ++i) asm("mul.rn.f16x2 %0, %1, %2;" : "=r"(nb2[i]) : "r"(s2[i]), "r"(0xE400E400u));  // * -1024
+  } else {
+#pragma unroll
+    for (int i = 0; i < 2; ++i) {
+      const float s = __uint_as_float(((two >> (8 * i)) & 0x7Fu) << 20) * 0x1p119f;  // sf/2
+      s2[i] = pack2<false>(s, s);
+      asm("mul.rn.bf16x2 %0, %1, %2;" : "=r"(nb2[i]) : "r"(s2[i]), "r"(0xC300C300u));  // * -128
+    }
+  }
+}
+
+// The same for one block (E4M3 byte in bits 0..7).
+template <bool F16>
+DEV void mag_scale_pair(uint32_t e4m3, uint32_t& s2, uint32_t& nb2) {
+  float s = __uint_as_float((e4m3 & 0x7Fu) << 20) * (F16 ? 0x1p117f : 0x1p119f);  // sf/8 or sf/2
+  float nb = s * (F16 ? -1024.0f : -128.0f);
+  s2 = pack2<F16>(s, s);
+  nb2 = pack2<F16>(nb, nb);
+}
+
+// 8 codes -> out[0] = (e0, e4), out[1] = (e1, e5), out[2] = (e2, e6), out[3] = (e3, e7).
+template <bool F16>
+DEV void dequant8_pairs(uint32_t w, uint32_t s2, uint32_t nb2, uint32_t (&out)[4]) {
+  const uint32_t hi = F16 ? 0x64646464u : 0x43434343u;
+  const uint32_t kLo = 0x03020100u, kHi = 0x0C080604u;      // 2|v| for magnitudes 0..7
+  const uint32_t m = prmt(w, w, 0x3120u) & 0x77777777u;      // nibbles: e0 e1 e4 e5 | e2 e3 e6 e7
+  const uint32_t la = prmt(kLo, kHi, m);                     // bytes L(e0) L(e1) L(e4) L(e5)
+  const uint32_t lb = prmt(kLo, kHi, __umulhi(m, 0x10000u));  // bytes L(e2) L(e3) L(e6) L(e7)
+  const uint32_t sgn = 0x80008000u;
+  out[0] = fma2<F16>(prmt(la, hi, 0x4240u), s2, nb2) ^ ((w << 12) & sgn);
+  out[1] = fma2<F16>(prmt(la, hi, 0x4341u), s2, nb2) ^ ((w << 8) & sgn);
+  out[2] = fma2<F16>(prmt(lb, hi, 0x4240u), s2, nb2) ^ ((w << 4) & sgn);
+  out[3] = fma2<F16>(prmt(lb, hi, 0x4341u), s2, nb2) ^ (w & sgn);
+}
+
+// bf16/f16 values of 8 consecutive k (4 registers, natural order) in dequant8_pairs's order.
+DEV uint4 pairs_order(uint4 v) {
+  return make_uint4(prmt(v.x, v.z, 0x5410u), prmt(v.x, v.z, 0x7632u), prmt(v.y, v.w, 0x5410u), prmt(v.y, v.w, 0x7632u));
+}
+
 
 // ---------------------------------------------------------------------------------------------
 // mma.sync (Ampere-style) for the small-M kernel

@@ -12,8 +12,8 @@
 // activations expanded there). Each warp runs mma.sync m16n8k16 with its 16 weight rows as the
 // MMA's rows and up to 8 tokens as its columns (a second MMA for tokens 8..15). The MMA's k order
 // is free (a sum), so lane (g, t) takes the codes it loaded (16 bytes of weight rows g and g+8)
-// as its k slots and reads the matching activations from shared memory: no pre-arranged weight
-// layout. Split-K partials go to an fp32 workspace; the last CTA of a row tile (atomic counter)
+// as its k slots, expanded by dequant8_pairs (k pairs (i, i+4) of each 8), and reads the matching
+// activations, staged in that order, from shared memory: no pre-arranged weight layout. Split-K partials go to an fp32 workspace; the last CTA of a row tile (atomic counter)
 // sums them in a fixed order and runs the epilogue, so the result is deterministic. Counters
 // return to zero for the next launch.
 //
@@ -44,45 +44,44 @@ struct SkinnyB {
   }
 };
 
-// One warp's pass over its K slice. U steps per batch; two register sets alternate, so one
-// batch's loads are in flight while the other is expanded and multiplied. The first batch is
+// One warp's pass over its K slice: NB register sets of U steps in a ring, the loads of the next
+// sets requested before the current one is expanded and multiplied. The first NB - 1 sets are
 // requested before the CTA stages A (stage() ends with the CTA barrier), so the two overlap.
-template <int BKIND, bool F16, int GROUPS, int U, class Stage>
+template <int BKIND, bool F16, int GROUPS, int U, int NB, class Stage>
 DEV void skinny_mainloop(const uint8_t* bp0, const uint8_t* bp1, const uint8_t* sp0, const uint8_t* sp1,
                          int step_bytes, const uint8_t* x0p, const uint8_t* x1p, int nsteps, Stage&& stage,
                          float (&acc)[2][2][4]) {
   using SB = SkinnyB<BKIND>;
   constexpr int WPL = SB::WPL;
   constexpr bool FP4 = SB::FP4;
-  uint4 a0[U], a1[U], b0[U], b1[U];
-  uint32_t ca0[U], ca1[U], cb0[U], cb1[U];
-  auto load = [&](int s0, uint4 (&w0)[U], uint4 (&w1)[U], uint32_t (&c0)[U], uint32_t (&c1)[U]) {
+  uint4 w0[NB][U], w1[NB][U];
+  uint32_t c0[NB][U], c1[NB][U];
+  auto load = [&](int s0, int b) {  // b: a compile-time constant once the callers are unrolled
 #pragma unroll
     for (int u = 0; u < U; ++u) {
       const int s = min(s0 + u, nsteps - 1);  // past the end: reload the last step (L2 hit, unused)
-      w0[u] = ldg_stream128(bp0 + s * step_bytes);
-      w1[u] = ldg_stream128(bp1 + s * step_bytes);
+      w0[b][u] = ldg_stream128(bp0 + s * step_bytes);
+      w1[b][u] = ldg_stream128(bp1 + s * step_bytes);
       if constexpr (FP4) {
-        c0[u] = *reinterpret_cast<const uint16_t*>(sp0 + s * 8);
-        c1[u] = BKIND == OP_FP4_TILE ? c0[u] : *reinterpret_cast<const uint16_t*>(sp1 + s * 8);
+        c0[b][u] = *reinterpret_cast<const uint16_t*>(sp0 + s * 8);
+        c1[b][u] = BKIND == OP_FP4_TILE ? c0[b][u] : *reinterpret_cast<const uint16_t*>(sp1 + s * 8);
       }
     }
   };
-  auto process = [&](int s0, const uint4 (&w0)[U], const uint4 (&w1)[U], const uint32_t (&c0)[U],
-                     const uint32_t (&c1)[U]) {
+  auto process = [&](int s0, int b) {
 #pragma unroll
     for (int u = 0; u < U; ++u) {
       const int s = s0 + u;
       if (s >= nsteps) break;  // uniform across the warp
-      const uint32_t wa[4] = {w0[u].x, w0[u].y, w0[u].z, w0[u].w};
-      const uint32_t wb[4] = {w1[u].x, w1[u].y, w1[u].z, w1[u].w};
+      const uint32_t wa[4] = {w0[b][u].x, w0[b][u].y, w0[b][u].z, w0[b][u].w};
+      const uint32_t wb[4] = {w1[b][u].x, w1[b][u].y, w1[b][u].z, w1[b][u].w};
       uint32_t s2a[2], nba[2], s2b[2], nbb[2];
       if constexpr (FP4) {
-        scale_pairs2<F16>(c0[u], s2a, nba);
+        mag_scale_pairs2<F16>(c0[b][u], s2a, nba);
         if constexpr (BKIND == OP_FP4_TILE) {
           s2b[0] = s2a[0]; s2b[1] = s2a[1]; nbb[0] = nba[0]; nbb[1] = nba[1];
         } else {
-          scale_pairs2<F16>(c1[u], s2b, nbb);
+          mag_scale_pairs2<F16>(c1[b][u], s2b, nbb);
         }
       }
       const uint8_t* xs0 = x0p + s * SB::A_STEP_BYTES;
@@ -94,11 +93,13 @@ DEV void skinny_mainloop(const uint8_t* bp0, const uint8_t* bp1, const uint8_t* 
           p[0] = wa[0]; p[1] = wa[1]; p[2] = wa[2]; p[3] = wa[3];
           r[0] = wb[0]; r[1] = wb[1]; r[2] = wb[2]; r[3] = wb[3];
         } else {
-          dequant8<F16>(wa[q], s2a[q >> 1], nba[q >> 1], p);
-          dequant8<F16>(wb[q], s2b[q >> 1], nbb[q >> 1], r);
+          dequant8_pairs<F16>(wa[q], s2a[q >> 1], nba[q >> 1], p);
+          dequant8_pairs<F16>(wb[q], s2b[q >> 1], nbb[q >> 1], r);
         }
-        // MMA rows (g | g+8) x k slots (2t,2t+1 | 2t+8,2t+9) = word elements (0,1 | 2,3), then
-        // (4,5 | 6,7); the B column is token g (and g+8 for the second group), same elements.
+        // MMA rows (g | g+8) x k slots (2t,2t+1 | 2t+8,2t+9) = register pairs 0 | 1, then 2 | 3:
+        // word elements (0,4 | 1,5), then (2,6 | 3,7) for NVFP4 (dequant8_pairs's order, in which
+        // the activations are staged), (0,1 | 2,3), (4,5 | 6,7) for bf16; the B column is token g
+        // (and g+8 for the second group), same elements.
         const uint4 x0 = *reinterpret_cast<const uint4*>(xs0 + q * 16);
         mma16816<F16>(acc[0][0], p[0], r[0], p[1], r[1], x0.x, x0.y);
         mma16816<F16>(acc[0][1], p[2], r[2], p[3], r[3], x0.z, x0.w);
@@ -110,17 +111,19 @@ DEV void skinny_mainloop(const uint8_t* bp0, const uint8_t* bp1, const uint8_t* 
       }
     }
   };
-  if (nsteps > 0) load(0, a0, a1, ca0, ca1);
+#pragma unroll
+  for (int j = 0; j < NB - 1; ++j) load(j * U, j);
   stage();
-  for (int s0 = 0; s0 < nsteps; s0 += 2 * U) {
-    load(s0 + U, b0, b1, cb0, cb1);
-    process(s0, a0, a1, ca0, ca1);
-    load(s0 + 2 * U, a0, a1, ca0, ca1);
-    process(s0 + U, b0, b1, cb0, cb1);
+  for (int s0 = 0; s0 < nsteps; s0 += NB * U) {
+#pragma unroll
+    for (int j = 0; j < NB; ++j) {
+      load(s0 + (j + NB - 1) * U, (j + NB - 1) % NB);
+      process(s0 + j * U, j);
+    }
   }
 }
 
-template <int BKIND, int AKIND, bool F16, int CONST_SCALE, int WARPS, int U>
+template <int BKIND, int AKIND, bool F16, int CONST_SCALE, int WARPS, int U, int NB>
 DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const uint8_t* b_sc, const float* g_a,
                      const float* g_b, void* D, const float* bias, float* ws, int* counters, int M, int N, int K,
                      int lda, int ldb, int kslice, float alpha, float beta, int out_bf16) {
@@ -138,24 +141,46 @@ DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const ui
   const int rowstride = SB::row_bytes(kslice);
   const int arows = M > 8 ? 16 : 8;
 
-  // A[0:M, kb:kb+klen) as 16-bit values in natural k order; rows M..arows-1 zero.
+  // A[0:M, kb:kb+klen) as 16-bit values (NVFP4 weights: each 8 k in dequant8_pairs's order);
+  // rows M..arows-1 zero. A thread takes one 8-k chunk of 8 rows at a time, all its loads first, so
+  // that the batch costs one memory latency, not eight.
   auto stage = [&]() {
     const int words = klen / 8;
-    for (int i = tid; i < arows * words; i += THREADS) {
-      const int m = i / words, q = i - m * words;
-      uint4* dst = reinterpret_cast<uint4*>(sa + m * rowstride + SB::chunk_pos(q) * 16);
-      if (m >= M) {
-        *dst = make_uint4(0, 0, 0, 0);
-      } else if constexpr (AKIND == OP_K16) {
-        *dst = *reinterpret_cast<const uint4*>(static_cast<const uint16_t*>(A) + static_cast<size_t>(m) * lda + kb + q * 8);
-      } else {
-        const uint32_t w = *reinterpret_cast<const uint32_t*>(static_cast<const uint8_t*>(A) +
-                                                              static_cast<size_t>(m) * (K / 2) + (kb + q * 8) / 2);
-        const uint32_t s = a_sc[static_cast<size_t>(m) * (K / 16) + (kb + q * 8) / 16];
-        uint32_t s2, nb2, o[4];
-        scale_pair<F16>(s, s2, nb2);
-        dequant8<F16>(w, s2, nb2, o);
-        *dst = make_uint4(o[0], o[1], o[2], o[3]);
+    for (int q = tid; q < words; q += THREADS) {
+      for (int m0 = 0; m0 < arows; m0 += 8) {
+        uint4 v[8];
+        uint32_t sc[8];
+#pragma unroll
+        for (int j = 0; j < 8; ++j) {
+          const int m = m0 + j;
+          v[j] = make_uint4(0, 0, 0, 0);
+          sc[j] = 0;
+          if (m < M) {
+            if constexpr (AKIND == OP_K16) {
+              v[j] = *reinterpret_cast<const uint4*>(static_cast<const uint16_t*>(A) + static_cast<size_t>(m) * lda + kb + q * 8);
+            } else {
+              v[j].x = *reinterpret_cast<const uint32_t*>(static_cast<const uint8_t*>(A) + static_cast<size_t>(m) * (K / 2) +
+                                                           (kb + q * 8) / 2);
+              sc[j] = a_sc[static_cast<size_t>(m) * (K / 16) + (kb + q * 8) / 16];
+            }
+          }
+        }
+#pragma unroll
+        for (int j = 0; j < 8; ++j) {
+          const int m = m0 + j;
+          uint4 o = v[j];
+          if (m < M) {
+            if constexpr (AKIND == OP_K16) {
+              if constexpr (FP4) o = pairs_order(o);
+            } else {
+              uint32_t s2, nb2, r[4];
+              mag_scale_pair<F16>(sc[j], s2, nb2);
+              dequant8_pairs<F16>(v[j].x, s2, nb2, r);
+              o = make_uint4(r[0], r[1], r[2], r[3]);
+            }
+          }
+          *reinterpret_cast<uint4*>(sa + m * rowstride + SB::chunk_pos(q) * 16) = o;
+        }
       }
     }
     __syncthreads();
@@ -191,8 +216,8 @@ DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const ui
   }
   const uint8_t* x0p = sa + g * rowstride + SB::lane_offset(t);
   const uint8_t* x1p = x0p + 8 * rowstride;
-  if (M > 8) skinny_mainloop<BKIND, F16, 2, U>(bp0, bp1, sp0, sp1, step_bytes, x0p, x1p, nsteps, stage, acc);
-  else skinny_mainloop<BKIND, F16, 1, U>(bp0, bp1, sp0, sp1, step_bytes, x0p, x1p, nsteps, stage, acc);
+  if (M > 8) skinny_mainloop<BKIND, F16, 2, U, NB>(bp0, bp1, sp0, sp1, step_bytes, x0p, x1p, nsteps, stage, acc);
+  else skinny_mainloop<BKIND, F16, 1, U, NB>(bp0, bp1, sp0, sp1, step_bytes, x0p, x1p, nsteps, stage, acc);
 
   // ---- epilogue: c0,c1 = (row g, tokens 2t,2t+1), c2,c3 = (row g+8, same tokens); group 1: tokens + 8 ----
   const float scale = effective_scale(alpha, g_a, g_b, static_cast<float>(CONST_SCALE));
@@ -258,28 +283,28 @@ DEV void expand(const uint8_t* codes, const uint8_t* sc, uint4* out, int rows, i
 
 }  // namespace
 
-// WARPS: warps per CTA (16 weight rows each); U: steps per register batch; MINB: CTAs per SM the
-// register allocation must allow.
-#define SKINNY_ENTRY(NAME, BKIND, AKIND, F16, CONST, WARPS, U, MINB)                                                 \
+// WARPS: warps per CTA (16 weight rows each); U: steps per register set; NB: register sets in the
+// ring; MINB: CTAs per SM the register allocation must allow.
+#define SKINNY_ENTRY(NAME, BKIND, AKIND, F16, CONST, WARPS, U, NB, MINB)                                             \
   extern "C" __global__ void __launch_bounds__(32 * WARPS, MINB)                                                     \
       NAME(const void* A, const void* B, const uint8_t* a_sc, const uint8_t* b_sc, const float* g_a,                 \
            const float* g_b, void* D, const float* bias, float* ws, int* counters, int M, int N, int K, int lda,      \
            int ldb, int kslice, float alpha, float beta, int out_bf16) {                                              \
-    skinny_gemm<BKIND, AKIND, F16, CONST, WARPS, U>(A, B, a_sc, b_sc, g_a, g_b, D, bias, ws, counters, M, N, K, lda, \
-                                                    ldb, kslice, alpha, beta, out_bf16);                              \
+    skinny_gemm<BKIND, AKIND, F16, CONST, WARPS, U, NB>(A, B, a_sc, b_sc, g_a, g_b, D, bias, ws, counters, M, N, K,  \
+                                                        lda, ldb, kslice, alpha, beta, out_bf16);                     \
   }
 
-SKINNY_ENTRY(skinny_w4a16_row, OP_FP4_ROW, OP_K16, false, 1, 8, 2, 2)
-SKINNY_ENTRY(skinny_w4a16_tile, OP_FP4_TILE, OP_K16, false, 1, 8, 2, 2)
-SKINNY_ENTRY(skinny_w4a4_row, OP_FP4_ROW, OP_FP4_ROW, true, 16, 8, 2, 2)
-SKINNY_ENTRY(skinny_w4a4_tile, OP_FP4_TILE, OP_FP4_ROW, true, 16, 8, 2, 2)
-SKINNY_ENTRY(skinny_bf16, OP_K16, OP_K16, false, 1, 8, 2, 2)
+SKINNY_ENTRY(skinny_w4a16_row, OP_FP4_ROW, OP_K16, false, 1, 8, 2, 2, 2)
+SKINNY_ENTRY(skinny_w4a16_tile, OP_FP4_TILE, OP_K16, false, 1, 8, 2, 2, 2)
+SKINNY_ENTRY(skinny_w4a4_row, OP_FP4_ROW, OP_FP4_ROW, true, 16, 8, 2, 2, 2)
+SKINNY_ENTRY(skinny_w4a4_tile, OP_FP4_TILE, OP_FP4_ROW, true, 16, 8, 2, 2, 2)
+SKINNY_ENTRY(skinny_bf16, OP_K16, OP_K16, false, 1, 8, 2, 2, 2)
 #ifdef GEMM_DEV_VARIANTS  // compared side by side in kernels/bench/cuda/gemm_dev.cu only
-SKINNY_ENTRY(skinny_w4a16_tile_w4, OP_FP4_TILE, OP_K16, false, 1, 4, 2, 4)
-SKINNY_ENTRY(skinny_w4a16_tile_u1, OP_FP4_TILE, OP_K16, false, 1, 8, 1, 3)
-SKINNY_ENTRY(skinny_w4a16_tile_w4u1, OP_FP4_TILE, OP_K16, false, 1, 4, 1, 6)
-SKINNY_ENTRY(skinny_w4a4_tile_w4, OP_FP4_TILE, OP_FP4_ROW, true, 16, 4, 2, 4)
-SKINNY_ENTRY(skinny_w4a4_tile_u1, OP_FP4_TILE, OP_FP4_ROW, true, 16, 8, 1, 3)
+// uUnNmB: U steps per register set, N sets in the ring, B CTAs per SM
+SKINNY_ENTRY(skinny_w4a16_tile_u2n3m2, OP_FP4_TILE, OP_K16, false, 1, 8, 2, 3, 2)
+SKINNY_ENTRY(skinny_w4a16_tile_u2n4m1, OP_FP4_TILE, OP_K16, false, 1, 8, 2, 4, 1)
+SKINNY_ENTRY(skinny_w4a4_tile_u2n3m2, OP_FP4_TILE, OP_FP4_ROW, true, 16, 8, 2, 3, 2)
+SKINNY_ENTRY(skinny_w4a4_tile_u2n4m1, OP_FP4_TILE, OP_FP4_ROW, true, 16, 8, 2, 4, 1)
 #endif
 
 // Values written: bf16 = v*sf, f16 = v*sf/4 (the same as the fused kernels' registers); the global

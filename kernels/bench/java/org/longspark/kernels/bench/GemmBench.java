@@ -42,6 +42,8 @@ import org.longspark.kernels.nvfp4.Nvfp4Tensor;
  *   java org.longspark.kernels.bench.GemmBench --cublas $OUT/cublas.csv --out $OUT/gemm.csv
  * </pre>
  *
+ * {@code --max-m M} (both programs) keeps only the shapes with at most M rows, e.g. 64 for the decode shapes.
+ *
  * Inputs are random (bf16 in [-2, 2); NVFP4 codes uniform over all 16, E4M3 scales in [2^-5, 1));
  * outputs are bf16, as torch.matmul's. Rows: bf16 linear, W4A16 and W4A4 with 16x16-tile weight
  * scales (AUTO variant), and at the bar shapes the other variants side by side.
@@ -86,7 +88,11 @@ public final class GemmBench {
     CudaDevice device = CudaDevice.open(0);
     GemmBench bench = new GemmBench(device);
     List<Row> rows = new ArrayList<>();
+    int maxM = Integer.parseInt(opt.getOrDefault("--max-m", String.valueOf(Integer.MAX_VALUE)));
     for (int[] s : SHAPES) {
+      if (s[0] > maxM) {
+        continue;
+      }
       rows.addAll(bench.shape(s[0], s[1], s[2], cublas.getOrDefault(s[0] + "," + s[1] + "," + s[2], Double.NaN)));
     }
     String header = String.format(Locale.ROOT, "%s, %d SMs, L2 %d MiB, %s", device.name(), device.multiprocessorCount(),
