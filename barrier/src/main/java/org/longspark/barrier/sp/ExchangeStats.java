@@ -7,7 +7,8 @@ package org.longspark.barrier.sp;
  */
 public record ExchangeStats(long exchanges, long elements, long payloadBytes,
     long compressedElements, long compressedPayloadBytes, double squaredError,
-    double squaredSignal) {
+    double squaredSignal) implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
   public static final ExchangeStats ZERO = new ExchangeStats(0, 0, 0, 0, 0, 0, 0);
 
   ExchangeStats plus(long calls, long elems, long bytes, long cElems, long cBytes, double err,

@@ -50,8 +50,8 @@ final class SpTrainingRun {
   }
 
   /** What one rank computed. */
-  record Result(int rank, double loss, float[][] grads, double[] stepLosses, double[] gradNorms,
-      float[][] params, ExchangeStats exchange) implements Serializable {
+  record Result(int rank, double loss, double[][] grads, double[] stepLosses, double[] gradNorms,
+      double[][] params, ExchangeStats exchange) implements Serializable {
     private static final long serialVersionUID = 1L;
   }
 
@@ -90,9 +90,9 @@ final class SpTrainingRun {
       // outside any step, as the model's gradient checks do: the layout this first call builds
       // must outlive it (its tensors are freed when the backend closes)
       double loss = trainer.lossAndGradients(batch, NOISE_SEED);
-      float[][] grads = new float[params.size()][];
+      double[][] grads = new double[params.size()][];
       for (int i = 0; i < grads.length; i++) {
-        grads[i] = be.toFloats(params.get(i).grad());
+        grads[i] = be.toDoubles(params.get(i).grad());
         params.get(i).clearGrad();
       }
       double[] losses = new double[s.steps()];
@@ -102,9 +102,9 @@ final class SpTrainingRun {
         losses[k] = r.loss();
         norms[k] = r.gradNorm();
       }
-      float[][] values = new float[params.size()][];
+      double[][] values = new double[params.size()][];
       for (int i = 0; i < values.length; i++) {
-        values[i] = be.toFloats(params.get(i).value());
+        values[i] = be.toDoubles(params.get(i).value());
       }
       ExchangeStats ex = shard instanceof BalancedSpShard b ? b.exchangeStats() : null;
       return new Result(rank, loss, grads, losses, norms, values, ex);

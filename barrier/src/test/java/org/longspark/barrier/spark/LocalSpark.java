@@ -5,10 +5,10 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /** A fresh local[4] Spark context bound to 127.0.0.1, as the XGBoost Spark tests build theirs. */
-final class LocalSpark {
+public final class LocalSpark {
   private LocalSpark() {}
 
-  static JavaSparkContext start(String app, Map<String, String> extra) {
+  public static JavaSparkContext start(String app, Map<String, String> extra) {
     SparkConf conf = new SparkConf()
         .setMaster("local[4]")
         .setAppName(app)
