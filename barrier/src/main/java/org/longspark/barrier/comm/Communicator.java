@@ -12,6 +12,8 @@ import java.nio.ByteBuffer;
  * and fails (with {@link PeerFailureException} or {@link CommunicatorTimeoutException}) when a peer
  * dies, a connection breaks or no byte moves for the communicator's timeout. After a failure the
  * communicator is unusable: it closes its connections so that the other ranks fail promptly too.
+ *
+ * <p>A communicator (with its groups) is used by one thread at a time: the rank's own.
  */
 public interface Communicator extends AutoCloseable {
   /** This rank's index in the group, 0 .. size-1. */

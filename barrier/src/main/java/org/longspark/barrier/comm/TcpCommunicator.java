@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
  * {@link Rendezvous} all-gather of each rank's listening address, driven by {@link TcpTransport}.
  *
  * <p>Algorithms (P ranks, every pair directly connected): all-to-all and all-gather send every
- * peer's block at once; all-reduce is a reduce-scatter (rank j sums segment j over the ranks in rank
- * order) followed by an all-gather of the sums, so results are bit-identical on every rank;
+ * peer's block at once; all-reduce is a reduce-scatter (rank j sums segment j over the ranks in
+ * rank order) followed by an all-gather of the sums, so results are bit-identical on every rank;
  * broadcast sends from the root to each rank; barrier exchanges empty messages with every peer.
  */
 public final class TcpCommunicator implements Communicator {
@@ -112,7 +112,8 @@ public final class TcpCommunicator implements Communicator {
       ch.configureBlocking(false);
       ByteBuffer hello = ByteBuffer.allocate(HELLO_BYTES).putInt(HELLO_MAGIC).putLong(session)
           .putInt(rank).putInt(size).flip();
-      moveFully(ch, hello, true, deadline, "rank " + rank + ": hello to peer " + peer + " at " + to);
+      moveFully(ch, hello, true, deadline,
+          "rank " + rank + ": hello to peer " + peer + " at " + to);
       return ch;
     } catch (IOException | RuntimeException e) {
       closeQuietly(ch);

@@ -23,12 +23,13 @@ public record TcpOptions(String host, Duration timeout, int socketBufferBytes) {
     }
   }
 
-  /** Loopback with the given timeout and 4 MiB socket buffers. */
-  public static TcpOptions loopback(Duration timeout) {
-    return new TcpOptions("127.0.0.1", timeout, 4 << 20);
+  /** Listening on {@code host}, with 4 MiB socket buffers. */
+  public static TcpOptions on(String host, Duration timeout) {
+    return new TcpOptions(host, timeout, 4 << 20);
   }
 
-  public TcpOptions withHost(String newHost) {
-    return new TcpOptions(newHost, timeout, socketBufferBytes);
+  /** Listening on 127.0.0.1 (tests, benchmarks). */
+  public static TcpOptions loopback(Duration timeout) {
+    return on("127.0.0.1", timeout);
   }
 }

@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The full mesh of non-blocking connections of one rank and the progress engine that moves one
  * round of messages over them: all sends and receives of a round advance together from one thread
- * (no rank can block another by filling a socket buffer), each write bounded to {@link #CHUNK} bytes
- * so that peers are served in turn.
+ * (no rank can block another by filling a socket buffer), each write bounded to {@link #CHUNK}
+ * bytes so that peers are served in turn.
  *
  * <p>Each message is framed by a 16-byte header: its sequence number on that connection and its
  * length. The receiver checks both against what it expects, so ranks that disagree on the order or

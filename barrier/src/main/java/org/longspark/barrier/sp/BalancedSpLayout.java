@@ -141,7 +141,7 @@ public final class BalancedSpLayout {
     return p;
   }
 
-  /** The global slot of each slot of the gathered sequence (the ranks' local sequences in order). */
+  /** The global slot of each gathered slot (the ranks' local sequences, in rank order). */
   public int[] gatheredSlots() {
     int[] g = new int[degree * localSlots()];
     for (int r = 0; r < degree; r++) {

@@ -114,7 +114,7 @@ public final class BarrierRunner {
       int rank = ctx.partitionId();
       int attempt = ctx.stageAttemptNumber();
       String listen = host != null ? host : hostOf(ctx.getTaskInfos()[rank].address());
-      TcpOptions options = TcpOptions.loopback(timeout).withHost(listen);
+      TcpOptions options = TcpOptions.on(listen, timeout);
       try (TcpCommunicator comm = TcpCommunicator.connect(new SparkRendezvous(ctx), options)) {
         if (comm.size() != ranks) {
           throw new IllegalStateException("barrier stage has " + comm.size() + " tasks, expected "
@@ -130,10 +130,14 @@ public final class BarrierRunner {
       }
     }
 
-    /** "host:port" or "host" to host. */
-    private static String hostOf(String address) {
-      int colon = address.lastIndexOf(':');
-      return colon > 0 && address.indexOf(':') == colon ? address.substring(0, colon) : address;
+  }
+
+  /** The host of an executor address as Spark gives it: "host:port", "[v6]:port" or "host". */
+  static String hostOf(String address) {
+    if (address.startsWith("[")) {
+      return address.substring(1, address.indexOf(']'));
     }
+    int colon = address.lastIndexOf(':');
+    return colon > 0 && address.indexOf(':') == colon ? address.substring(0, colon) : address;
   }
 }

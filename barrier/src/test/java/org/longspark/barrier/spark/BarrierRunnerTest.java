@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Timeout;
 import org.longspark.barrier.comm.Communicator;
 import org.longspark.barrier.comm.CommunicatorException;
 
-/** The barrier runner on a real local[4] Spark: ranks talk, failures end an attempt, retries work. */
+/** The barrier runner on a real local[4] Spark: ranks talk, a failure ends an attempt, retry. */
 class BarrierRunnerTest {
   /** Long enough that a rank waiting for it would trip the tests' hang guards first. */
   private static final Duration COMM_TIMEOUT = Duration.ofSeconds(120);
@@ -69,15 +70,24 @@ class BarrierRunnerTest {
   @Timeout(60)
   void ranksExchangeDataAndResultsComeBackInRankOrder() {
     int block = 256 << 10;
-    List<Exchanged> out = runner.run(4, ctx -> {
+    // the default listening address: the executor's, as Spark reports it to the barrier tasks
+    List<String> out = BarrierRunner.on(spark, COMM_TIMEOUT).run(4, ctx -> {
       Communicator c = ctx.communicator();
       ByteBuffer recv = ByteBuffer.allocateDirect(block * 4);
       c.allToAll(blocks(ctx.rank(), 4, block), recv);
-      return new Exchanged(ctx.rank(), ctx.stageAttempt(), receivedFromAll(recv, ctx.rank(), 4,
-          block));
+      return ctx.rank() + " " + ctx.stageAttempt() + " " + receivedFromAll(recv, ctx.rank(), 4,
+          block) + " " + BarrierRunner.hostOf(
+          BarrierTaskContext.get().getTaskInfos()[ctx.rank()].address());
     });
-    assertEquals(List.of(new Exchanged(0, 0, true), new Exchanged(1, 0, true),
-        new Exchanged(2, 0, true), new Exchanged(3, 0, true)), out);
+    assertEquals(List.of("0 0 true 127.0.0.1", "1 0 true 127.0.0.1", "2 0 true 127.0.0.1",
+        "3 0 true 127.0.0.1"), out);
+  }
+
+  @Test
+  void executorAddressesGiveTheirHost() {
+    assertEquals("10.0.0.5", BarrierRunner.hostOf("10.0.0.5:41000"));
+    assertEquals("worker-3", BarrierRunner.hostOf("worker-3"));
+    assertEquals("fe80::1", BarrierRunner.hostOf("[fe80::1]:41000"));
   }
 
   @Test
