@@ -41,53 +41,49 @@ final class SequenceHeadExchange {
    */
   Tensor[] toHeads(Backend be, boolean activations, Tensor... xs) {
     int[] s = xs[0].shape();
-    int b = s[0];
-    int heads = s[1];
-    int local = s[2];
-    int dh = s[3];
-    if (heads % degree != 0) {
-      throw new IllegalArgumentException("Ulysses attention: " + heads + " heads not divisible "
+    if (s[1] % degree != 0) {
+      throw new IllegalArgumentException("Ulysses attention: " + s[1] + " heads not divisible "
           + "by SP degree " + degree);
     }
-    int h = heads / degree;
-    Tensor[] packed = new Tensor[xs.length];
-    for (int t = 0; t < xs.length; t++) {
-      checkShape(xs[t], s);
-      packed[t] = be.permute(be.reshape(xs[t], b, degree, h, local, dh), 1, 0, 2, 3, 4);
-    }
-    Tensor[] got = exchange(be, packed, new int[] {degree, b, h, local, dh}, activations);
-    Tensor[] out = new Tensor[xs.length];
-    for (int t = 0; t < xs.length; t++) {
-      // [P(source), B, h, L/P, Dh]: the sources' tokens in rank order make the whole sequence
-      out[t] = be.reshape(be.permute(got[t], 1, 2, 0, 3, 4), b, h, degree * local, dh);
-    }
-    return out;
+    int h = s[1] / degree;
+    // destination-major [P, B, h, L/P, Dh]; what arrives is source-major, and the sources'
+    // tokens in rank order make the whole sequence
+    return move(be, activations, xs, new int[] {s[0], degree, h, s[2], s[3]},
+        new int[] {1, 0, 2, 3, 4}, new int[] {1, 2, 0, 3, 4},
+        new int[] {s[0], h, degree * s[2], s[3]});
   }
 
   /** [B, H/P, L, Dh] tensors back to [B, H, L/P, Dh]. */
   Tensor[] toSequence(Backend be, boolean activations, Tensor... ys) {
     int[] s = ys[0].shape();
-    int b = s[0];
-    int h = s[1];
-    int len = s[2];
-    int dh = s[3];
-    if (len % degree != 0) {
-      throw new IllegalArgumentException("Ulysses attention: sequence of " + len
+    if (s[2] % degree != 0) {
+      throw new IllegalArgumentException("Ulysses attention: sequence of " + s[2]
           + " tokens not divisible by SP degree " + degree);
     }
-    int local = len / degree;
-    Tensor[] packed = new Tensor[ys.length];
-    for (int t = 0; t < ys.length; t++) {
-      checkShape(ys[t], s);
-      packed[t] = be.permute(be.reshape(ys[t], b, h, degree, local, dh), 2, 0, 1, 3, 4);
+    int local = s[2] / degree;
+    // destination-major by the ranks' token ranges; source i sends its heads [i h, (i+1) h)
+    return move(be, activations, ys, new int[] {s[0], s[1], degree, local, s[3]},
+        new int[] {2, 0, 1, 3, 4}, new int[] {1, 0, 2, 3, 4},
+        new int[] {s[0], degree * s[1], local, s[3]});
+  }
+
+  /**
+   * Views each tensor as {@code split}, permutes it to [P, B, heads, tokens, Dh] blocks by
+   * destination, exchanges, permutes what arrived by {@code unpack} and reshapes to {@code out}.
+   */
+  private Tensor[] move(Backend be, boolean activations, Tensor[] ts, int[] split, int[] pack,
+      int[] unpack, int[] out) {
+    Tensor[] packed = new Tensor[ts.length];
+    for (int t = 0; t < ts.length; t++) {
+      checkShape(ts[t], ts[0].shape());
+      packed[t] = be.permute(be.reshape(ts[t], split), pack);
     }
-    Tensor[] got = exchange(be, packed, new int[] {degree, b, h, local, dh}, activations);
-    Tensor[] out = new Tensor[ys.length];
-    for (int t = 0; t < ys.length; t++) {
-      // [P(source), B, h, L/P, Dh]: source i sent its heads [i h, (i+1) h) of this rank's tokens
-      out[t] = be.reshape(be.permute(got[t], 1, 0, 2, 3, 4), b, degree * h, local, dh);
+    Tensor[] got = exchange(be, packed, packed[0].shape(), activations);
+    Tensor[] result = new Tensor[ts.length];
+    for (int t = 0; t < ts.length; t++) {
+      result[t] = be.reshape(be.permute(got[t], unpack), out);
     }
-    return out;
+    return result;
   }
 
   private static void checkShape(Tensor t, int[] shape) {
