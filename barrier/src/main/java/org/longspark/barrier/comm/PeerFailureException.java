@@ -1,17 +1,23 @@
 package org.longspark.barrier.comm;
 
-/** A peer closed its connection or the connection broke (the peer died or failed first). */
+import java.util.List;
+
+/**
+ * Peers closed their connections or the connections broke (the peers died, or failed first). All
+ * peers of the call found closed at that moment are named: when one rank dies, others fail and
+ * close too, and the one that died is among those a waiting rank finds closed.
+ */
 public class PeerFailureException extends CommunicatorException {
   private static final long serialVersionUID = 1L;
-  private final int peer;
+  private final List<Integer> peers;
 
-  public PeerFailureException(int peer, String message, Throwable cause) {
+  public PeerFailureException(List<Integer> peers, String message, Throwable cause) {
     super(message, cause);
-    this.peer = peer;
+    this.peers = List.copyOf(peers);
   }
 
-  /** The peer's rank in the world group. */
-  public int peer() {
-    return peer;
+  /** The peers (world ranks, ascending) whose connections were found closed or broken. */
+  public List<Integer> peers() {
+    return peers;
   }
 }

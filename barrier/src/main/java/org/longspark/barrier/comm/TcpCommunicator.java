@@ -120,7 +120,8 @@ public final class TcpCommunicator implements Communicator {
       if (e instanceof CommunicatorException ce) {
         throw ce;
       }
-      throw new PeerFailureException(peer, "rank " + rank + ": cannot connect to peer " + peer
+      throw new PeerFailureException(List.of(peer), "rank " + rank + ": cannot connect to peer "
+          + peer
           + " at " + to + ": " + e, e);
     }
   }

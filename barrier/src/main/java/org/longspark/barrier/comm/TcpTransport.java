@@ -128,7 +128,7 @@ final class TcpTransport implements AutoCloseable {
         boolean moved = false;
         for (int p = 0; p < size; p++) {
           if (sending[p]) {
-            long n = writeChunk(p, what);
+            long n = writeChunk(p, what, expected, receiving);
             if (n > 0) {
               moved = true;
               bytesSent.addAndGet(n);
@@ -140,11 +140,9 @@ final class TcpTransport implements AutoCloseable {
             }
           }
           if (receiving[p]) {
-            long n = read(p, what, expected[p]);
+            long n = read(p, what, expected, receiving);
             if (n < 0) {
-              throw new PeerFailureException(p, "rank " + rank + ": peer " + p
-                  + " closed the connection during " + what + " (received "
-                  + received(p, expected[p]) + " of " + expected[p] + " bytes)", null);
+              throw closed(p, what, expected, receiving, null);
             }
             if (n > 0) {
               moved = true;
@@ -193,31 +191,57 @@ final class TcpTransport implements AutoCloseable {
   }
 
   /** Writes at most CHUNK payload bytes (plus what is left of the header) to peer p. */
-  private long writeChunk(int p, String what) {
+  private long writeChunk(int p, String what, long[] expected, boolean[] receiving) {
     ByteBuffer body = writePair[p][1];
     int limit = body.limit();
     body.limit(Math.min(limit, body.position() + CHUNK));
     try {
       return channels[p].write(writePair[p]);
     } catch (IOException e) {
-      throw broken(p, what, "sending", e);
+      throw closed(p, what, expected, receiving, e);
     } finally {
       body.limit(limit);
     }
   }
 
-  private long read(int p, String what, long expected) {
+  private long read(int p, String what, long[] expected, boolean[] receiving) {
     try {
       return channels[p].read(readPair[p]);
     } catch (IOException e) {
-      throw broken(p, what, "receiving (" + received(p, expected) + " of " + expected
-          + " bytes in)", e);
+      throw closed(p, what, expected, receiving, e);
     }
   }
 
-  private PeerFailureException broken(int p, String what, String doing, IOException e) {
-    return new PeerFailureException(p, "rank " + rank + ": connection to peer " + p
-        + " broke while " + doing + " during " + what + ": " + e, e);
+  /**
+   * Peer p's connection ended (closed, or broken with {@code cause}). When one rank dies, the ranks
+   * that notice first fail and close too, so this rank may see such a follower before the rank
+   * that died: every other peer it still receives from is probed once, and all found closed are
+   * named.
+   */
+  private PeerFailureException closed(int p, String what, long[] expected, boolean[] receiving,
+      IOException cause) {
+    List<Integer> peers = new ArrayList<>();
+    StringBuilder detail = new StringBuilder();
+    for (int q = 0; q < channels.length; q++) {
+      boolean ended = q == p;
+      if (!ended && receiving[q]) {
+        try {
+          ended = channels[q].read(readPair[q]) < 0;
+        } catch (IOException e) {
+          ended = true;
+        }
+      }
+      if (ended) {
+        peers.add(q);
+        detail.append(detail.length() == 0 ? "" : "; ").append("peer ").append(q)
+            .append(receiving[q] ? ": received " + received(q, expected[q]) + " of "
+                + expected[q] + " bytes" : ": while sending");
+      }
+    }
+    String who = peers.size() == 1 ? "peer " + p + " closed the connection"
+        : "peers " + peers + " closed their connections";
+    return new PeerFailureException(peers, "rank " + rank + ": " + who + " during " + what
+        + " (" + detail + (cause != null ? "; " + cause : "") + ")", cause);
   }
 
   /** Validates a complete header (once per message); throws on a mismatch. */

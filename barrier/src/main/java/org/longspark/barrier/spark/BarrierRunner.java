@@ -26,8 +26,10 @@ import scala.reflect.ClassTag$;
  *
  * <p>A shuffle follows the barrier stage, which makes it a shuffle-map stage: when a task fails,
  * Spark retries the whole barrier stage (up to {@code spark.stage.maxConsecutiveAttempts}), where a
- * failed barrier result stage would simply fail the job. Dynamic allocation is rejected up front:
- * Spark cannot run barrier stages with it.
+ * failed barrier result stage would simply fail the job. The ranks end with a barrier on their own
+ * connections, so an attempt succeeds on all ranks or on none: Spark (4.2.0) keeps the output of
+ * a task that succeeds just after its stage failed and then re-runs only the other partitions.
+ * Dynamic allocation is rejected up front: Spark cannot run barrier stages with it.
  */
 public final class BarrierRunner {
   static final String DYNAMIC_ALLOCATION = "spark.dynamicAllocation.enabled";
@@ -113,14 +115,18 @@ public final class BarrierRunner {
       BarrierTaskContext ctx = BarrierTaskContext.get();
       int rank = ctx.partitionId();
       int attempt = ctx.stageAttemptNumber();
+      if (ctx.getTaskInfos().length != ranks) {
+        throw new IllegalStateException("rank " + rank + ": stage attempt " + attempt + " runs "
+            + ctx.getTaskInfos().length + " of the " + ranks + " ranks (Spark re-ran only some "
+            + "partitions of the barrier stage); the ranks cannot form a group");
+      }
       String listen = host != null ? host : hostOf(ctx.getTaskInfos()[rank].address());
       TcpOptions options = TcpOptions.on(listen, timeout);
       try (TcpCommunicator comm = TcpCommunicator.connect(new SparkRendezvous(ctx), options)) {
-        if (comm.size() != ranks) {
-          throw new IllegalStateException("barrier stage has " + comm.size() + " tasks, expected "
-              + ranks);
-        }
         T value = fn.run(new RankContext(rank, ranks, attempt, comm));
+        // all or none: a rank that finished while another failed must fail too, or Spark would
+        // keep its output and retry only the other partitions, which then cannot form a group
+        comm.barrier();
         return scala.collection.Iterator$.MODULE$.single(new RankResult<>(rank, value));
       } catch (RuntimeException e) {
         throw e;

@@ -84,6 +84,20 @@ class BarrierRunnerTest {
   }
 
   @Test
+  @Timeout(60)
+  void anAttemptSucceedsOnAllRanksOrOnNone() {
+    // attempt 0: rank 2 fails while the others have nothing to do and finish at once; were they
+    // to succeed, Spark would keep their outputs and retry rank 2's partition alone
+    List<String> out = runner.run(4, ctx -> {
+      if (ctx.stageAttempt() == 0 && ctx.rank() == 2) {
+        throw new IllegalStateException("injected failure on rank 2");
+      }
+      return ctx.rank() + "@" + ctx.stageAttempt();
+    });
+    assertEquals(List.of("0@1", "1@1", "2@1", "3@1"), out);
+  }
+
+  @Test
   void executorAddressesGiveTheirHost() {
     assertEquals("10.0.0.5", BarrierRunner.hostOf("10.0.0.5:41000"));
     assertEquals("worker-3", BarrierRunner.hostOf("worker-3"));
@@ -120,13 +134,15 @@ class BarrierRunnerTest {
         .toList();
     System.out.println("the first attempt's all-to-alls:\n  " + String.join("\n  ", first));
     assertEquals(3, first.size(), first.toString());
-    // ranks 1 and 3 wait for rank 2's block: they see its connection close at once (not the
-    // two-minute timeout: the hang guard is one minute); rank 0 got that block before rank 2
-    // threw and finishes or fails on a closed connection, depending on timing
-    assertTrue(first.get(1).startsWith("attempt 0 rank 1: PeerFailureException: rank 1: peer 2 "
-        + "closed the connection during all-to-all"), first.get(1));
-    assertTrue(first.get(2).startsWith("attempt 0 rank 3: PeerFailureException: rank 3: peer 2 "
-        + "closed the connection during all-to-all"), first.get(2));
+    // ranks 1 and 3 wait for rank 2's block: they find its connection closed at once (not the
+    // two-minute timeout: the hang guard is one minute), possibly with a follower's; rank 0 got
+    // that block before rank 2 threw and finishes or fails on a closed connection
+    for (int i : new int[] {1, 2}) {
+      String f = first.get(i);
+      assertTrue(f.startsWith("attempt 0 rank " + (2 * i - 1) + ": PeerFailureException: ")
+          && (f.contains("peer 2 closed the connection") || f.matches(".*peers \\[.*2.*\\] "
+          + "closed their connections.*")) && f.contains("during all-to-all"), f);
+    }
     assertTrue(first.get(0).equals("attempt 0 rank 0: completed")
         || first.get(0).contains("PeerFailureException"), first.get(0));
   }
