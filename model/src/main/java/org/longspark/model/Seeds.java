@@ -32,4 +32,11 @@ public final class Seeds {
     double u2 = rnd.nextDouble();
     return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
   }
+
+  /** Advances {@code rnd} past n draws of {@link #gaussian} (two doubles each), computing none. */
+  public static void skipGaussians(SplittableRandom rnd, long n) {
+    for (long i = 0; i < 2 * n; i++) {
+      rnd.nextDouble();
+    }
+  }
 }

@@ -3,6 +3,7 @@ package org.longspark.model.dit;
 import java.util.ArrayList;
 import java.util.List;
 import org.longspark.model.nn.Attention;
+import org.longspark.model.nn.AttentionCore;
 import org.longspark.model.nn.DitBlock;
 import org.longspark.model.nn.FeedForward;
 import org.longspark.model.nn.Linear;
@@ -70,10 +71,17 @@ public final class CausalDit {
   /**
    * One forward's inputs: patch tokens [B, F*P, C*4], one timestep per frame (B*F values, on Wan's
    * 0..1000 scale), the text context [B, Lt, textDim], RoPE tables and the attention mask bias
-   * [F*P, F*P] (null: full attention).
+   * (null: full attention), and the core that runs self-attention. With the local core the bias is
+   * [F*P, F*P]; a sequence-parallel core attends over the tokens of all ranks and takes its bias.
    */
   public record Inputs(Tensor patches, float[] frameTimesteps, int frames, Tensor context,
-      Attention.Rotary rotary, Tensor maskBias) {}
+      Attention.Rotary rotary, Tensor maskBias, AttentionCore selfAttention) {
+    /** Inputs whose self-attention runs locally. */
+    public Inputs(Tensor patches, float[] frameTimesteps, int frames, Tensor context,
+        Attention.Rotary rotary, Tensor maskBias) {
+      this(patches, frameTimesteps, frames, context, rotary, maskBias, AttentionCore.LOCAL);
+    }
+  }
 
   /** Saved activations of a forward. */
   public record Saved(Inputs in, Linear.Saved patch, FeedForward.Saved text,
@@ -97,7 +105,7 @@ public final class CausalDit {
     Tensor act = be.silu(time.y());
     Linear.Saved e0 = timeProjection.forward(act, seed);
     DitBlock.Context ctx = new DitBlock.Context(e0.y(), text.y(), in.rotary(), in.maskBias(),
-        in.frames(), seed);
+        in.frames(), seed, in.selfAttention());
     List<DitBlock.Saved> saved = new ArrayList<>(blocks.size());
     Tensor x = x0.y();
     for (DitBlock block : blocks) {

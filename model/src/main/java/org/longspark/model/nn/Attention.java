@@ -43,7 +43,7 @@ public final class Attention {
   /** Everything the backward needs. */
   public record Saved(Linear.Saved q, Linear.Saved k, Linear.Saved v,
       Backend.Normalized qn, Backend.Normalized kn, Tensor qh, Tensor kh, Tensor vh,
-      Backend.Attended att, Linear.Saved o, Rotary rotary) {
+      Backend.Attended att, Linear.Saved o, Rotary rotary, AttentionCore core) {
     public Tensor y() {
       return o.y();
     }
@@ -57,6 +57,12 @@ public final class Attention {
    * {@code maskBias} [Lq, Lk] may be null.
    */
   public Saved forward(Tensor xq, Tensor xkv, Rotary rotary, Tensor maskBias, long seed) {
+    return forward(xq, xkv, rotary, maskBias, AttentionCore.LOCAL, seed);
+  }
+
+  /** As {@link #forward(Tensor, Tensor, Rotary, Tensor, long)} with the attention core given. */
+  public Saved forward(Tensor xq, Tensor xkv, Rotary rotary, Tensor maskBias, AttentionCore core,
+      long seed) {
     Linear.Saved qf = q.forward(xq, seed);
     Linear.Saved kf = k.forward(xkv, seed);
     Linear.Saved vf = v.forward(xkv, seed);
@@ -69,14 +75,14 @@ public final class Attention {
       qh = be.rope(qh, rotary.cos(), rotary.sin(), false);
       kh = be.rope(kh, rotary.cos(), rotary.sin(), false);
     }
-    Backend.Attended att = be.attention(qh, kh, vh, maskBias, scale);
+    Backend.Attended att = core.forward(be, qh, kh, vh, maskBias, scale);
     Linear.Saved of = o.forward(be.mergeHeads(att.out()), seed);
-    return new Saved(qf, kf, vf, qn, kn, qh, kh, vh, att, of, rotary);
+    return new Saved(qf, kf, vf, qn, kn, qh, kh, vh, att, of, rotary, core);
   }
 
   public Grads backward(Saved s, Tensor dy) {
     Tensor dmerged = o.backward(s.o, dy, true);
-    Backend.AttentionGrads g = be.attentionBackward(be.splitHeads(dmerged, heads), s.qh, s.kh,
+    Backend.AttentionGrads g = s.core.backward(be, be.splitHeads(dmerged, heads), s.qh, s.kh,
         s.vh, s.att, scale);
     Tensor dqh = g.dq();
     Tensor dkh = g.dk();

@@ -45,9 +45,18 @@ public final class DitBlock {
     this.ffn = new FeedForward(s, "ffn", dim, ffnDim, policy);
   }
 
-  /** The inputs shared by all blocks of one forward pass. */
+  /**
+   * The inputs shared by all blocks of one forward pass; {@code selfAttention} runs the core of the
+   * self-attention (local, or sequence-parallel across ranks).
+   */
   public record Context(Tensor e0, Tensor text, Attention.Rotary rotary, Tensor maskBias,
-      int framesInSequence, long seed) {}
+      int framesInSequence, long seed, AttentionCore selfAttention) {
+    /** A context whose self-attention runs locally. */
+    public Context(Tensor e0, Tensor text, Attention.Rotary rotary, Tensor maskBias,
+        int framesInSequence, long seed) {
+      this(e0, text, rotary, maskBias, framesInSequence, seed, AttentionCore.LOCAL);
+    }
+  }
 
   /** Saved activations. */
   public record Saved(Tensor[] mod, Backend.Normalized n1, Tensor m1, Attention.Saved sa,
@@ -60,7 +69,7 @@ public final class DitBlock {
     Backend.Normalized n1 = norm1.forward(x);
     Tensor m1 = be.modulate(frames(n1.y(), c), mod[SHIFT_MSA], mod[SCALE_MSA]);
     Attention.Saved sa = selfAttn.forward(tokens(m1), tokens(m1), c.rotary(), c.maskBias(),
-        c.seed());
+        c.selfAttention(), c.seed());
     Tensor x1 = tokens(be.gatedAdd(frames(x, c), frames(sa.y(), c), mod[GATE_MSA]));
     Backend.Normalized n3 = norm3.forward(x1);
     Attention.Saved ca = crossAttn.forward(n3.y(), c.text(), null, null, c.seed());

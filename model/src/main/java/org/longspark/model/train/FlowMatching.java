@@ -34,34 +34,63 @@ public final class FlowMatching {
   /** x0 is [B, C, F, H, W] row-major. */
   public Noised noise(float[] x0, int batch, int channels, int frames, int height, int width,
       int chunk, long seed) {
-    if (frames % chunk != 0) {
-      throw new IllegalArgumentException("frames " + frames + " not a multiple of chunk " + chunk);
+    return noiseFrames(x0, batch, channels, frames, 0, height, width, chunk, seed);
+  }
+
+  /**
+   * The frames {@code [firstFrame, firstFrame + F_local)} of what {@link #noise} draws for the whole
+   * clip of {@code clipFrames} frames, from only those frames' latents: x0 is [B, C, F_local, H, W]
+   * and so are x_t and the velocity; the levels are [B, F_local]. A sequence-parallel rank noises
+   * its own frames with memory for its frames only (the generator still steps over the whole clip).
+   */
+  public Noised noiseFrames(float[] x0, int batch, int channels, int clipFrames, int firstFrame,
+      int height, int width, int chunk, long seed) {
+    if (clipFrames % chunk != 0) {
+      throw new IllegalArgumentException(
+          "frames " + clipFrames + " not a multiple of chunk " + chunk);
     }
     int plane = height * width;
-    if ((long) batch * channels * frames * plane != x0.length) {
+    long perFrame = (long) batch * channels * plane;
+    if (perFrame == 0 || x0.length % perFrame != 0) {
       throw new IllegalArgumentException("latents of length " + x0.length + " do not fit ["
-          + batch + ", " + channels + ", " + frames + ", " + height + ", " + width + "]");
+          + batch + ", " + channels + ", F, " + height + ", " + width + "]");
     }
-    float[] levels = new float[batch * frames];
+    int frames = (int) (x0.length / perFrame);
+    if (firstFrame < 0 || firstFrame + frames > clipFrames) {
+      throw new IllegalArgumentException("frames [" + firstFrame + ", " + (firstFrame + frames)
+          + ") outside a clip of " + clipFrames);
+    }
+    float[] clipLevels = new float[batch * clipFrames];
     SplittableRandom lv = new SplittableRandom(Seeds.derive(seed, LEVEL, 0));
     for (int b = 0; b < batch; b++) {
-      for (int c0 = 0; c0 < frames; c0 += chunk) {
+      for (int c0 = 0; c0 < clipFrames; c0 += chunk) {
         float s = (float) shifted(lv.nextDouble());
         for (int f = c0; f < c0 + chunk; f++) {
-          levels[b * frames + f] = s;
+          clipLevels[b * clipFrames + f] = s;
         }
       }
+    }
+    float[] levels = new float[batch * frames];
+    for (int b = 0; b < batch; b++) {
+      System.arraycopy(clipLevels, b * clipFrames + firstFrame, levels, b * frames, frames);
     }
     float[] xt = new float[x0.length];
     float[] vel = new float[x0.length];
     SplittableRandom nz = new SplittableRandom(Seeds.derive(seed, NOISE, 0));
-    for (int i = 0; i < x0.length; i++) {
-      int b = i / (channels * frames * plane);
-      int f = (i / plane) % frames;
-      float s = levels[b * frames + f];
-      float n = (float) Seeds.gaussian(nz);
-      xt[i] = (1 - s) * x0[i] + s * n;
-      vel[i] = n - x0[i];
+    // The whole clip's draws in its [B, C, F, H, W] order; frames held elsewhere are skipped.
+    int i = 0;
+    for (int bc = 0; bc < batch * channels; bc++) {
+      int b = bc / channels;
+      Seeds.skipGaussians(nz, (long) firstFrame * plane);
+      for (int f = 0; f < frames; f++) {
+        float s = levels[b * frames + f];
+        for (int p = 0; p < plane; p++, i++) {
+          float n = (float) Seeds.gaussian(nz);
+          xt[i] = (1 - s) * x0[i] + s * n;
+          vel[i] = n - x0[i];
+        }
+      }
+      Seeds.skipGaussians(nz, (long) (clipFrames - firstFrame - frames) * plane);
     }
     return new Noised(xt, vel, levels);
   }

@@ -46,6 +46,20 @@ public final class TeacherForcingMask {
     this.sink = sink;
   }
 
+  /** Latent frames F of the clip. */
+  public int frames() {
+    return frames;
+  }
+
+  /** Latent frames per chunk (AR block). */
+  public int chunk() {
+    return chunk;
+  }
+
+  public int tokensPerFrame() {
+    return tokensPerFrame;
+  }
+
   /** Frame slots in the sequence: 2F (clean, then noisy). */
   public int slots() {
     return 2 * frames;

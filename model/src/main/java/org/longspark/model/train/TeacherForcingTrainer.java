@@ -3,7 +3,6 @@ package org.longspark.model.train;
 import java.util.List;
 import org.longspark.model.dit.CausalDit;
 import org.longspark.model.dit.VideoModel;
-import org.longspark.model.nn.Attention;
 import org.longspark.model.nn.Param;
 import org.longspark.model.nn.Patchify;
 import org.longspark.model.Seeds;
@@ -16,6 +15,11 @@ import org.longspark.model.text.TextConditioner;
  * its own level, run the DiT on [clean ; noisy] under {@link TeacherForcingMask}, take the velocity
  * MSE on the noisy tokens, backpropagate explicitly, clip by global norm, AdamW, EMA. All tensors of
  * a step live in one backend step scope.
+ *
+ * <p>With a {@link TrainingShard} other than {@link TrainingShard#WHOLE} the batch holds only this
+ * process's frames of the clip; the sequence is [clean_local ; noisy_local], the loss is this
+ * process's share of the clip's loss, and the shard combines losses and gradients of all processes
+ * before clipping, so every process applies the same update.
  */
 public final class TeacherForcingTrainer {
   private static final long STEP_SEED = 11;
@@ -29,6 +33,7 @@ public final class TeacherForcingTrainer {
   private final AdamW optimizer;
   private final Ema ema;
   private final Patchify patchify;
+  private final TrainingShard shard;
   private Layout layout;
 
   /**
@@ -36,7 +41,14 @@ public final class TeacherForcingTrainer {
    * adapters, freezing the rest of the model): construct outside any step.
    */
   public TeacherForcingTrainer(Backend be, VideoModel model, TrainConfig config) {
+    this(be, model, config, TrainingShard.WHOLE);
+  }
+
+  /** A trainer for this process's share of each step (see {@link TrainingShard}). */
+  public TeacherForcingTrainer(Backend be, VideoModel model, TrainConfig config,
+      TrainingShard shard) {
     this.be = be;
+    this.shard = shard;
     this.model = model;
     this.config = config;
     this.flow = new FlowMatching(config.flowShift());
@@ -52,19 +64,22 @@ public final class TeacherForcingTrainer {
   /** The loss and the global gradient norm (before clipping) of one step. */
   public record StepResult(long step, double loss, double gradNorm) {}
 
-  /** The mask, RoPE tables and mask bias of one clip shape; persistent, reused across steps. */
-  private record Layout(int frames, int height, int width, TeacherForcingMask mask,
-      Attention.Rotary rotary, Tensor maskBias) {}
+  /**
+   * The local frames, the clip they belong to and its self-attention setup for one batch shape;
+   * persistent, reused across steps.
+   */
+  private record Layout(int frames, int height, int width, int clipFrames, int firstFrame,
+      TrainingShard.SelfAttention attention) {}
 
   private Layout layoutFor(TrainingBatch b) {
     if (layout == null || layout.frames != b.frames() || layout.height != b.height()
         || layout.width != b.width()) {
-      TeacherForcingMask mask = new TeacherForcingMask(b.frames(), config.chunkFrames(),
+      int clipFrames = shard.clipFrames(b.frames());
+      TeacherForcingMask mask = new TeacherForcingMask(clipFrames, config.chunkFrames(),
           b.tokensPerFrame(), config.windowFrames(), config.sinkFrames());
-      Attention.Rotary rotary = model.dit().rope().tables(be, mask.slotPositions(),
-          b.height() / 2, b.width() / 2);
-      layout = new Layout(b.frames(), b.height(), b.width(), mask, rotary,
-          be.maskBias(mask.table(), mask.length(), mask.length()));
+      layout = new Layout(b.frames(), b.height(), b.width(), clipFrames,
+          shard.firstFrame(b.frames()),
+          shard.selfAttention(be, model.dit().rope(), mask, b.height() / 2, b.width() / 2));
     }
     return layout;
   }
@@ -97,7 +112,9 @@ public final class TeacherForcingTrainer {
     Layout lay = layoutFor(batch);
     try (Backend.Step scope = be.openStep()) {
       Forward f = forward(batch, lay, noiseSeed, 0);
-      return be.maskedMse(f.saved.y(), f.target, f.tokenMask).value();
+      double share = lossShare(lay);
+      return shard.allReduce(be,
+          be.maskedMse(f.saved.y(), f.target, f.tokenMask).value() * share, List.of());
     }
   }
 
@@ -113,15 +130,15 @@ public final class TeacherForcingTrainer {
       Tensor tokenMask) {}
 
   private Forward forward(TrainingBatch b, Layout lay, long noiseSeed, long stepSeed) {
-    FlowMatching.Noised n = flow.noise(b.latents(), b.batch(), b.channels(), b.frames(),
-        b.height(), b.width(), config.chunkFrames(), noiseSeed);
+    FlowMatching.Noised n = flow.noiseFrames(b.latents(), b.batch(), b.channels(),
+        lay.clipFrames, lay.firstFrame, b.height(), b.width(), config.chunkFrames(), noiseSeed);
     int[] shape = {b.batch(), b.channels(), b.frames(), b.height(), b.width()};
     Tensor clean = patchify.patchify(be.fromFloats(b.latents(), shape));
     Tensor noisy = patchify.patchify(be.fromFloats(n.xt(), shape));
     Tensor velocity = patchify.patchify(be.fromFloats(n.velocity(), shape));
     Tensor patches = be.concat(new Tensor[] {clean, noisy}, 1);
     Tensor target = be.concat(new Tensor[] {be.zeros(clean.shape()), velocity}, 1);
-    int slots = lay.mask.slots();
+    int slots = 2 * b.frames();
     int perFrame = b.tokensPerFrame();
     float[] timesteps = new float[b.batch() * slots];
     float[] tokenMask = new float[b.batch() * slots * perFrame];
@@ -134,8 +151,9 @@ public final class TeacherForcingTrainer {
       }
     }
     TextConditioner.Encoded text = model.text().encode(b.text(), stepSeed);
+    TrainingShard.SelfAttention sa = lay.attention;
     CausalDit.Saved saved = model.dit().forward(new CausalDit.Inputs(patches, timesteps, slots,
-        text.context(), lay.rotary, lay.maskBias), stepSeed);
+        text.context(), sa.rotary(), sa.maskBias(), sa.core()), stepSeed);
     return new Forward(text, saved, target,
         be.fromFloats(tokenMask, b.batch(), slots * perFrame, 1));
   }
@@ -143,9 +161,17 @@ public final class TeacherForcingTrainer {
   private double forwardBackward(TrainingBatch b, Layout lay, long noiseSeed, long stepSeed) {
     Forward f = forward(b, lay, noiseSeed, stepSeed);
     Backend.Loss loss = be.maskedMse(f.saved.y(), f.target, f.tokenMask);
-    Tensor dcontext = model.dit().backward(f.saved, loss.dpred());
+    double share = lossShare(lay);
+    // the local loss is a mean over local noisy tokens; as a share of the clip's mean it scales
+    Tensor dpred = share == 1 ? loss.dpred() : be.scale(loss.dpred(), share);
+    Tensor dcontext = model.dit().backward(f.saved, dpred);
     model.text().backward(f.text, dcontext);
-    return loss.value();
+    return shard.allReduce(be, loss.value() * share, params);
+  }
+
+  /** This process's fraction of the clip's noisy tokens (every sample has the same frames). */
+  private static double lossShare(Layout lay) {
+    return (double) lay.frames / lay.clipFrames;
   }
 
   public Ema ema() {

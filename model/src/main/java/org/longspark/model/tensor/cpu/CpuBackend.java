@@ -41,13 +41,20 @@ public final class CpuBackend implements Backend {
   private final Set<NDArray> persistent = Collections.newSetFromMap(new IdentityHashMap<>());
   private NDManager stepManager;
 
+  /**
+   * A backend for the calling thread. libtorch's grad mode is per thread and on in every thread
+   * but the one that loaded the engine (a Spark task's, a rank's); explicit backward needs it off,
+   * so the constructor turns it off for this thread. A GradientCollector opened later turns it on
+   * again, and {@link #openStep()} then refuses.
+   */
   public CpuBackend(DType dtype) {
     this.dtype = dtype;
     this.dataType = dtype == DType.FLOAT64 ? DataType.FLOAT64 : DataType.FLOAT32;
     this.root = NDManager.newBaseManager(Device.cpu(), "PyTorch");
+    JniUtils.setGradMode(false);
   }
 
-  /** A float32 backend. */
+  /** A float32 backend for the calling thread. */
   public CpuBackend() {
     this(DType.FLOAT32);
   }
