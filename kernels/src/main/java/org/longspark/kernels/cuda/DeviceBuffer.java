@@ -15,6 +15,7 @@ public final class DeviceBuffer implements AutoCloseable {
   private final CudaDevice device;
   private final long bytes;
   private CUdeviceptr pointer;
+  private long address;
 
   private DeviceBuffer(CudaDevice device, long bytes) {
     if (bytes <= 0) {
@@ -50,16 +51,20 @@ public final class DeviceBuffer implements AutoCloseable {
 
   /**
    * The raw device address, for libraries outside JCuda that take device pointers (NCCL through
-   * JavaCPP); valid until {@link #close()}.
+   * JavaCPP); valid until {@link #close()}. Asked of the driver once, then remembered.
    */
   public long address() {
-    long[] value = new long[1];
-    device.makeCurrent();
-    Driver.check(
-        JCudaDriver.cuPointerGetAttribute(
-            Pointer.to(value), CUpointer_attribute.CU_POINTER_ATTRIBUTE_DEVICE_POINTER, pointer()),
-        "cuPointerGetAttribute(device pointer)");
-    return value[0];
+    if (address == 0) {
+      long[] value = new long[1];
+      device.makeCurrent();
+      Driver.check(
+          JCudaDriver.cuPointerGetAttribute(
+              Pointer.to(value), CUpointer_attribute.CU_POINTER_ATTRIBUTE_DEVICE_POINTER, pointer()),
+          "cuPointerGetAttribute(device pointer)");
+      address = value[0];
+    }
+    pointer(); // fails once released
+    return address;
   }
 
   /** Copies the bytes between position and limit of a direct buffer to the start of this one. */
