@@ -8,9 +8,22 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-/** Runs one function per rank on its own thread, each with a TCP communicator on loopback. */
+/**
+ * Runs one function per rank on its own thread, each with its own communicator (TCP on loopback
+ * unless a factory says otherwise), all joined through one in-process rendezvous.
+ */
 public final class RankThreads {
   private RankThreads() {}
+
+  /** Makes a rank's communicator from its rendezvous. */
+  @FunctionalInterface
+  public interface CommunicatorFactory {
+    Communicator connect(Rendezvous rendezvous, Duration timeout) throws Exception;
+  }
+
+  /** TCP over loopback. */
+  public static final CommunicatorFactory TCP =
+      (rv, timeout) -> TcpCommunicator.connect(rv, TcpOptions.loopback(timeout));
 
   /** What a rank runs. */
   @FunctionalInterface
@@ -30,6 +43,12 @@ public final class RankThreads {
 
   /** Runs all ranks to completion (closing their communicators) and returns their outcomes. */
   public static <T> List<Outcome<T>> run(int size, Duration timeout, RankBody<T> body) {
+    return run(size, timeout, TCP, body);
+  }
+
+  /** As {@link #run(int, Duration, RankBody)} with communicators from {@code factory}. */
+  public static <T> List<Outcome<T>> run(
+      int size, Duration timeout, CommunicatorFactory factory, RankBody<T> body) {
     LocalRendezvous rendezvous = new LocalRendezvous(size, timeout);
     ExecutorService pool = Executors.newFixedThreadPool(size);
     try {
@@ -37,7 +56,7 @@ public final class RankThreads {
       for (int r = 0; r < size; r++) {
         Rendezvous rv = rendezvous.forRank(r);
         futures.add(pool.submit(() -> {
-          try (TcpCommunicator comm = TcpCommunicator.connect(rv, TcpOptions.loopback(timeout))) {
+          try (Communicator comm = factory.connect(rv, timeout)) {
             return body.run(comm);
           }
         }));
@@ -61,8 +80,14 @@ public final class RankThreads {
 
   /** Runs all ranks and returns their values, failing on any rank's error. */
   public static <T> List<T> values(int size, Duration timeout, RankBody<T> body) {
+    return values(size, timeout, TCP, body);
+  }
+
+  /** As {@link #values(int, Duration, RankBody)} with communicators from {@code factory}. */
+  public static <T> List<T> values(
+      int size, Duration timeout, CommunicatorFactory factory, RankBody<T> body) {
     List<T> values = new ArrayList<>();
-    for (Outcome<T> o : run(size, timeout, body)) {
+    for (Outcome<T> o : run(size, timeout, factory, body)) {
       values.add(o.get());
     }
     return values;

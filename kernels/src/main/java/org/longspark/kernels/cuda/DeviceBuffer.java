@@ -1,7 +1,9 @@
 package org.longspark.kernels.cuda;
 
+import java.nio.ByteBuffer;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUpointer_attribute;
 import jcuda.driver.JCudaDriver;
 
 /**
@@ -13,6 +15,7 @@ public final class DeviceBuffer implements AutoCloseable {
   private final CudaDevice device;
   private final long bytes;
   private CUdeviceptr pointer;
+  private long address;
 
   private DeviceBuffer(CudaDevice device, long bytes) {
     if (bytes <= 0) {
@@ -44,6 +47,53 @@ public final class DeviceBuffer implements AutoCloseable {
       throw new IllegalStateException("device buffer of " + bytes + " bytes already released");
     }
     return pointer;
+  }
+
+  /**
+   * The raw device address, for libraries outside JCuda that take device pointers (NCCL through
+   * JavaCPP); valid until {@link #close()}. Asked of the driver once, then remembered.
+   */
+  public long address() {
+    if (address == 0) {
+      long[] value = new long[1];
+      device.makeCurrent();
+      Driver.check(
+          JCudaDriver.cuPointerGetAttribute(
+              Pointer.to(value), CUpointer_attribute.CU_POINTER_ATTRIBUTE_DEVICE_POINTER, pointer()),
+          "cuPointerGetAttribute(device pointer)");
+      address = value[0];
+    }
+    pointer(); // fails once released
+    return address;
+  }
+
+  /** Copies the bytes between position and limit of a direct buffer to the start of this one. */
+  public DeviceBuffer copyFromHost(ByteBuffer src) {
+    return upload(Pointer.to(direct(src).slice()), src.remaining());
+  }
+
+  /** Fills {@code dst} from position to limit with this buffer's first bytes. */
+  public void copyToHost(ByteBuffer dst) {
+    copyToHost(0, dst);
+  }
+
+  /** Fills {@code dst} from position to limit with this buffer's bytes from {@code offset}. */
+  public void copyToHost(long offset, ByteBuffer dst) {
+    if (offset < 0 || offset + dst.remaining() > bytes) {
+      throw new IllegalArgumentException(
+          "download of " + dst.remaining() + " bytes from offset " + offset + " of a " + bytes + "-byte device buffer");
+    }
+    device.makeCurrent();
+    Driver.check(
+        JCudaDriver.cuMemcpyDtoH(Pointer.to(direct(dst).slice()), pointer().withByteOffset(offset), dst.remaining()),
+        "cuMemcpyDtoH(" + dst.remaining() + " bytes)");
+  }
+
+  private static ByteBuffer direct(ByteBuffer b) {
+    if (!b.isDirect()) {
+      throw new IllegalArgumentException("host buffer must be direct (ByteBuffer.allocateDirect)");
+    }
+    return b;
   }
 
   public DeviceBuffer copyFromHost(float[] src) {
