@@ -71,10 +71,8 @@ public final class Nvfp4DeviceTensor implements AutoCloseable {
     float amax = Float.intBitsToFloat(b.getInt(0));
     long badComplement = b.getLong(8);
     if (badComplement != 0) {
-      long bad = ~badComplement;
-      throw new IllegalArgumentException(
-          "non-finite input at index " + bad + " (row " + bad / cols + ", col " + bad % cols
-              + "): NVFP4 cannot represent NaN or infinity");
+      throw new IllegalArgumentException("non-finite input at "
+          + Nvfp4Quantizer.element(~badComplement, cols) + ": NVFP4 cannot represent NaN or infinity");
     }
     if (!Float.isFinite(amax)) {
       throw new IllegalArgumentException("Hadamard transform overflowed float32 (global amax " + amax + ")");

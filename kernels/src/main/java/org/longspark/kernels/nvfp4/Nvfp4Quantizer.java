@@ -89,17 +89,15 @@ public final class Nvfp4Quantizer {
     if (!Float.isFinite(amax)) {
       int bad = firstNonFinite(x);
       throw new IllegalArgumentException(
-          "non-finite input " + x[bad] + " at index " + bad + " (row " + bad / cols + ", col "
-              + bad % cols + "): NVFP4 cannot represent NaN or infinity");
+          "non-finite input " + x[bad] + " at " + element(bad, cols)
+              + ": NVFP4 cannot represent NaN or infinity");
     }
     if (hadamard) {
       Hadamard16.apply(x, rows, cols);
       amax = amax(x);
       if (!Float.isFinite(amax)) {
-        int bad = firstNonFinite(x);
         throw new IllegalArgumentException(
-            "Hadamard transform overflowed float32 at index " + bad + " (row " + bad / cols
-                + ", col " + bad % cols + ")");
+            "Hadamard transform overflowed float32 at " + element(firstNonFinite(x), cols));
       }
     }
     return encode(x, amax, rows, cols);
@@ -246,6 +244,11 @@ public final class Nvfp4Quantizer {
       }
     }
     return -1;
+  }
+
+  /** "index i (row r, col c)" of a row-major matrix with {@code cols} columns, for error messages. */
+  static String element(long index, int cols) {
+    return "index " + index + " (row " + index / cols + ", col " + index % cols + ")";
   }
 
   /** Rejects shapes that are not positive multiples of 16 or that disagree with the data length. */
