@@ -167,11 +167,16 @@ public final class NcclCommunicator implements Communicator {
   public void allGather(DeviceBuffer send, DeviceBuffer recv, long blockBytes) {
     requireBytes(send, blockBytes, "allGather send");
     requireBytes(recv, blockBytes * size, "allGather recv");
+    gather(send, 0, recv, 0, blockBytes);
+  }
+
+  /** ncclAllGather of {@code blockBytes} from {@code send} at one offset to {@code recv} at another. */
+  private void gather(DeviceBuffer send, long sendOffset, DeviceBuffer recv, long recvOffset, long blockBytes) {
     if (blockBytes == 0) {
       return;
     }
-    Pointer s = address(send, 0);
-    Pointer r = address(recv, 0);
+    Pointer s = address(send, sendOffset);
+    Pointer r = address(recv, recvOffset);
     run("allGather", () -> ncclAllGather(s, r, blockBytes, ncclChar, comm, stream));
     count(blockBytes * (size - 1), blockBytes * (size - 1), size - 1);
   }
@@ -270,12 +275,7 @@ public final class NcclCommunicator implements Communicator {
     }
     DeviceBuffer s = staging((long) b * (size + 1));
     upload(send, s);
-    if (b > 0) {
-      Pointer from = address(s, 0);
-      Pointer to = address(s, b);
-      run("allGather", () -> ncclAllGather(from, to, b, ncclChar, comm, stream));
-      count((long) b * (size - 1), (long) b * (size - 1), size - 1);
-    }
+    gather(s, 0, s, b, b);
     download(s, b, recv);
   }
 
