@@ -168,7 +168,12 @@ static std::vector<uint16_t> rand_bf16(size_t n) {
 using BigFn = void (*)(const void*, const void*, const uint8_t*, const uint8_t*, const float*, const float*, void*,
                        const float*, int, int, int, int, int, float, float, int);
 using SkFn = void (*)(const void*, const void*, const uint8_t*, const uint8_t*, const float*, const float*, void*,
-                      const float*, float*, int*, int, int, int, int, int, int, float, float, int);
+                      const float*, int, int, int, int, int, int, float, float, int);
+struct SkSet {  // one small-M kernel in its split counts (cluster sizes 1, 2, 4)
+  SkFn f[3];
+  SkFn at(int splits) const { return f[splits == 1 ? 0 : splits == 2 ? 1 : 2]; }
+};
+#define SKSET(n) SkSet{{n##_s1, n##_s2, n##_s4}}
 
 // raises a kernel's dynamic shared-memory limit once (not inside timed loops)
 static void set_smem(const void* f, int bytes) {
@@ -196,28 +201,35 @@ static void launch_big(BigFn f, int smem, int BN, const void* A, const void* B, 
 struct SkCfg {
   int splits, kslice;
 };
+// splits: a power of two up to 8 (the cluster sizes), every slice non-empty
 static SkCfg sk_cfg(int N, int K, int splits) {
-  int steps = K / 128;
-  splits = std::max(1, std::min(splits, steps));
-  int kslice = ((steps + splits - 1) / splits) * 128;
-  splits = (K + kslice - 1) / kslice;
-  return {splits, kslice};
+  int steps = K / 128, s = 1;
+  while (s * 2 <= std::min(splits, 4) && s * 2 <= steps) s *= 2;
+  for (;; s /= 2) {
+    int kslice = ((steps + s - 1) / s) * 128;
+    if (s == 1 || (s - 1) * kslice < K) return {s, kslice};
+  }
 }
-static bool launch_skinny(SkFn f, bool bf16b, const void* A, const void* B, const uint8_t* asc, const uint8_t* bsc,
-                          const float* ga, const float* gb, void* D, const float* bias, float* ws, int* ctr, int M,
-                          int N, int K, int lda, int ldb, int splits, float alpha, float beta, int obf,
-                          int warps = 8, cudaStream_t st = 0) {
+static int sm_count() {
+  static int sms = 0;
+  if (sms == 0) CK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0));
+  return sms;
+}
+static bool launch_skinny(const SkSet& fs, bool bf16b, const void* A, const void* B, const uint8_t* asc, const uint8_t* bsc,
+                          const float* ga, const float* gb, void* D, const float* bias, int M, int N, int K, int lda,
+                          int ldb, int splits, float alpha, float beta, int obf, cudaStream_t st = 0) {
   SkCfg c = sk_cfg(N, K, splits);
-  int smem = (M > 8 ? 16 : 8) * (bf16b ? SkinnyB<OP_K16>::row_bytes(c.kslice) : SkinnyB<OP_FP4_ROW>::row_bytes(c.kslice)) +
-             0;
+  int smem = skinny_smem(M * (bf16b ? SkinnyB<OP_K16>::row_bytes(c.kslice) : SkinnyB<OP_FP4_ROW>::row_bytes(c.kslice)),
+                         SKINNY_WARPS, SKINNY_KQ, M);
   if (smem > 227 * 1024) return false;  // A slice does not fit: more splits needed
+  SkFn f = fs.at(c.splits);
   set_smem(reinterpret_cast<const void*>(f), smem);
-  dim3 grid((N + 16 * warps - 1) / (16 * warps), c.splits);
-  f<<<grid, 32 * warps, smem, st>>>(A, B, asc, bsc, ga, gb, D, bias, ws, ctr, M, N, K, lda, ldb, c.kslice, alpha, beta, obf);
+  const int rows = 16 * SKINNY_WARPS / SKINNY_KQ;
+  dim3 grid((N + rows - 1) / rows, c.splits);
+  f<<<grid, 32 * SKINNY_WARPS, smem, st>>>(A, B, asc, bsc, ga, gb, D, bias, M, N, K, lda, ldb, c.kslice, alpha, beta, obf);
   CK(cudaGetLastError());
   return true;
 }
-
 static int failures = 0;
 static void report(const char* name, int M, int N, int K, bool bf16out, double err) {
   double tol = bf16out ? 1e-2 : 1e-5;
@@ -268,30 +280,17 @@ static void check_fp4(const char* name, bool w4a4, bool tile, int mode, void* fn
   float* dga = dev_copy(std::vector<float>{aq.g});
   float* dgb = dev_copy(std::vector<float>{wq.g});
   float* dbias = with_bias ? dev_copy(bias) : nullptr;
-  float* ws;
-  int* ctr;
-  CK(cudaMalloc(&ws, static_cast<size_t>(64) * 16 * N * 4));
-  CK(cudaMalloc(&ctr, (N / 64 + 1) * 4));
-  CK(cudaMemset(ctr, 0, (N / 64 + 1) * 4));
   const void* A = w4a4 ? static_cast<const void*>(dac) : dab;
   if (mode == 0) {
     launch_big(reinterpret_cast<BigFn>(fn), smem, BN, A, dwc, das, dws, w4a4 ? dga : nullptr, dgb, out.dev, dbias, M, N,
                K, K, K, alpha, beta, obf);
   } else if (mode == 1) {
-    if (!launch_skinny(reinterpret_cast<SkFn>(fn), false, A, dwc, das, dws, w4a4 ? dga : nullptr, dgb, out.dev, dbias, ws,
-                       ctr, M, N, K, K, K, splits, alpha, beta, obf)) {
+    if (!launch_skinny(*static_cast<const SkSet*>(fn), false, A, dwc, das, dws, w4a4 ? dga : nullptr, dgb, out.dev, dbias,
+                       M, N, K, K, K, splits, alpha, beta, obf)) {
       std::printf("%-28s M=%5d: does not fit in shared memory, skipped\n", name, M);
       return;
     }
     CK(cudaDeviceSynchronize());
-    std::vector<int> hc(N / 64 + 1);
-    CK(cudaMemcpy(hc.data(), ctr, hc.size() * 4, cudaMemcpyDeviceToHost));
-    for (int c : hc)
-      if (c != 0) {
-        std::printf("  counters not reset\n");
-        ++failures;
-        break;
-      }
   } else {
     uint16_t *ea, *eb;
     CK(cudaMalloc(&ea, static_cast<size_t>(M) * K * 2));
@@ -315,7 +314,7 @@ static void check_fp4(const char* name, bool w4a4, bool tile, int mode, void* fn
   auto a = [&](int m, int k) { return w4a4 ? aq.at(m, k) : bf16_to_f(ha[static_cast<size_t>(m) * K + k]); };
   auto b = [&](int n, int k) { return wq.at(n, k); };
   report(name, M, N, K, obf, out.error(reference(M, N, K, a, b, alpha, bias, beta, out.d0)));
-  for (void* p : {(void*)dwc, (void*)dws, (void*)dac, (void*)das, (void*)dab, (void*)dga, (void*)dgb, (void*)ws, (void*)ctr})
+  for (void* p : {(void*)dwc, (void*)dws, (void*)dac, (void*)das, (void*)dab, (void*)dga, (void*)dgb})
     cudaFree(p);
   if (dbias) cudaFree(dbias);
 }
@@ -343,27 +342,23 @@ static void run_checks() {
   // dequantize-then-GEMM (any K % 16)
   check_fp4("expand+f16_kk_n256 (w4a4)", true, true, 2, BIGK(gemm_f16_kk_n256, OP_K16, OP_K16, 256, true), 65, 272, 80, 1, false, 1.f, true, 0.f);
   check_fp4("expand+bf16_kk_n128 (w4a16)", false, false, 2, BIGK(gemm_bf16_kk_n128, OP_K16, OP_K16, 128, false), 19, 160, 48, 1, true, 1.f, false, 0.f);
-  // skinny, M <= 16, split-K 1 and several
-  for (int M : {1, 7, 16})
-    for (int splits : {1, 3}) {
+  // small-M kernels: every split count (cluster size), odd M, a K slice whose second half is
+  // empty (K = 128 per slice), then the decode shape
+  static const SkSet w16r = SKSET(skinny_w4a16_row), w16t = SKSET(skinny_w4a16_tile), w4r = SKSET(skinny_w4a4_row),
+                     w4t = SKSET(skinny_w4a4_tile);
+  for (int M : {1, 7, 9, 16})
+    for (int splits : {1, 2, 4}) {
       bool obf = M == 7;
-      check_fp4("skinny_w4a16_row", false, false, 1, reinterpret_cast<void*>(skinny_w4a16_row), 0, 0, M, 384, 1024, splits, obf, 1.f, splits == 3, 0.f);
-      check_fp4("skinny_w4a16_tile", false, true, 1, reinterpret_cast<void*>(skinny_w4a16_tile), 0, 0, M, 400, 768, splits, false, 0.5f, true, M == 16 ? 1.f : 0.f);
-      check_fp4("skinny_w4a4_row", true, false, 1, reinterpret_cast<void*>(skinny_w4a4_row), 0, 0, M, 272, 1024, splits, obf, 1.f, false, 0.f);
-      check_fp4("skinny_w4a4_tile", true, true, 1, reinterpret_cast<void*>(skinny_w4a4_tile), 0, 0, M, 144, 512, splits, false, 1.f, true, 1.f);
+      check_fp4("skinny_w4a16_row", false, false, 1, (void*)&w16r, 0, 0, M, 384, 1024, splits, obf, 1.f, splits == 2, 0.f);
+      check_fp4("skinny_w4a16_tile", false, true, 1, (void*)&w16t, 0, 0, M, 400, 1152, splits, false, 0.5f, true, M == 16 ? 1.f : 0.f);
+      check_fp4("skinny_w4a4_row", true, false, 1, (void*)&w4r, 0, 0, M, 272, 1024, splits, obf, 1.f, false, 0.f);
+      check_fp4("skinny_w4a4_tile", true, true, 1, (void*)&w4t, 0, 0, M, 144, 512, splits, false, 1.f, true, 1.f);
     }
-  // the dev-only variants at the decode shape
+  check_fp4("skinny_w4a16_tile", false, true, 1, (void*)&w16t, 0, 0, 3, 160, 384, 4, false, 1.f, false, 0.f);
   for (int M : {1, 16}) {
-    check_fp4("skinny_w4a16_tile_u2n3m2", false, true, 1, reinterpret_cast<void*>(skinny_w4a16_tile_u2n3m2), 0, 0, M, 512, 8192, 4, false, 1.f, false, 0.f);
-    check_fp4("skinny_w4a16_tile_u2n4m1", false, true, 1, reinterpret_cast<void*>(skinny_w4a16_tile_u2n4m1), 0, 0, M, 512, 8192, 3, false, 1.f, true, 0.f);
-    check_fp4("skinny_w4a4_tile_u2n3m2", true, true, 1, reinterpret_cast<void*>(skinny_w4a4_tile_u2n3m2), 0, 0, M, 512, 8192, 5, false, 1.f, false, 0.f);
-    check_fp4("skinny_w4a4_tile_u2n4m1", true, true, 1, reinterpret_cast<void*>(skinny_w4a4_tile_u2n4m1), 0, 0, M, 512, 8192, 2, false, 1.f, false, 0.f);
-    check_fp4("skinny_w4a16_row", false, false, 1, reinterpret_cast<void*>(skinny_w4a16_row), 0, 0, M, 512, 8192, 6, false, 1.f, false, 0.f);
-    check_fp4("skinny_w4a4_row", true, false, 1, reinterpret_cast<void*>(skinny_w4a4_row), 0, 0, M, 512, 8192, 3, false, 1.f, true, 0.f);
+    check_fp4("skinny_w4a4_tile", true, true, 1, (void*)&w4t, 0, 0, M, 512, 8192, 2, false, 1.f, false, 0.f);
+    check_fp4("skinny_w4a16_row", false, false, 1, (void*)&w16r, 0, 0, M, 528, 8192, 4, true, 1.f, true, 0.f);
   }
-  // decode-size K with split-K, as in the benchmark
-  check_fp4("skinny_w4a4_tile", true, true, 1, reinterpret_cast<void*>(skinny_w4a4_tile), 0, 0, 16, 512, 8192, 4, false, 1.f, false, 0.f);
-  check_fp4("skinny_w4a16_row", false, false, 1, reinterpret_cast<void*>(skinny_w4a16_row), 0, 0, 3, 528, 4096, 4, true, 1.f, true, 0.f);
   // skinny bf16 weights
   for (int M : {1, 16})
     for (int splits : {1, 4}) {
@@ -371,21 +366,14 @@ static void run_checks() {
       auto ha = rand_bf16(static_cast<size_t>(M) * K), hb = rand_bf16(static_cast<size_t>(N) * K);
       Out out(M, N, false, 0.f);
       uint16_t *da = dev_copy(ha), *db = dev_copy(hb);
-      float* ws;
-      int* ctr;
-      CK(cudaMalloc(&ws, static_cast<size_t>(splits) * M * N * 4));
-      CK(cudaMalloc(&ctr, (N / 64 + 1) * 4));
-      CK(cudaMemset(ctr, 0, (N / 64 + 1) * 4));
-      launch_skinny(skinny_bf16, true, da, db, nullptr, nullptr, nullptr, nullptr, out.dev, nullptr, ws, ctr, M, N, K,
-                    K, K, splits, 1.f, 0.f, 0);
+      launch_skinny(SKSET(skinny_bf16), true, da, db, nullptr, nullptr, nullptr, nullptr, out.dev, nullptr, M, N, K, K, K,
+                    splits, 1.f, 0.f, 0);
       CK(cudaDeviceSynchronize());
       auto a = [&](int m, int k) { return bf16_to_f(ha[static_cast<size_t>(m) * K + k]); };
       auto b = [&](int n, int k) { return bf16_to_f(hb[static_cast<size_t>(n) * K + k]); };
       report("skinny_bf16", M, N, K, false, out.error(reference(M, N, K, a, b, 1.f, {}, 0.f, out.d0)));
       cudaFree(da);
       cudaFree(db);
-      cudaFree(ws);
-      cudaFree(ctr);
     }
 }
 
@@ -527,11 +515,6 @@ static void run_timing(bool small_only) {
     float* g = static_cast<float*>(dev_copy(std::vector<float>{0.01f}));
     void* D;
     CK(cudaMalloc(&D, (size_t)M * N * 4));
-    float* ws;
-    int* ctr;
-    CK(cudaMalloc(&ws, (size_t)64 * std::min(M, 16) * N * 4 + 16));
-    CK(cudaMalloc(&ctr, (N / 64 + 1) * 4));
-    CK(cudaMemset(ctr, 0, (N / 64 + 1) * 4));
     auto row = [&](const char* name, double us, size_t bytes) {
       std::printf("%-24s %5d %6d %6d %10.2f %9.1f %9.1f\n", name, M, N, K, us, flop / us * 1e-6, bytes / us * 1e-3);
     };
@@ -554,17 +537,13 @@ static void run_timing(bool small_only) {
       }
     }
     if (M <= 16) {
-      // kind 0: w4a16 tile, 1: w4a4 tile, 2: w4a16 row, 3: w4a4 row, 4: bf16; _uUnNmB: see SKINNY_ENTRY
-      struct V { const char* name; SkFn f; int kind; std::vector<int> splits; };
-      const std::vector<int> all = {2, 3, 4, 6, 8}, two = {2, 4};
-      V vs[] = {{"w4a16_tile", skinny_w4a16_tile, 0, all},               {"w4a16_tile_u2n3m2", skinny_w4a16_tile_u2n3m2, 0, two},
-                {"w4a16_tile_u2n4m1", skinny_w4a16_tile_u2n4m1, 0, two},
-                {"w4a4_tile", skinny_w4a4_tile, 1, all},                 {"w4a4_tile_u2n3m2", skinny_w4a4_tile_u2n3m2, 1, two},
-                {"w4a4_tile_u2n4m1", skinny_w4a4_tile_u2n4m1, 1, two},
-                {"w4a16_row", skinny_w4a16_row, 2, two},                 {"w4a4_row", skinny_w4a4_row, 3, two},
-                {"bf16", skinny_bf16, 4, two}};
+      // kind 0: w4a16 tile, 1: w4a4 tile, 2: w4a16 row, 3: w4a4 row, 4: bf16
+      struct V { const char* name; SkSet f; int kind; };
+      V vs[] = {{"w4a16_tile", SKSET(skinny_w4a16_tile), 0}, {"w4a4_tile", SKSET(skinny_w4a4_tile), 1},
+                {"w4a16_row", SKSET(skinny_w4a16_row), 2},   {"w4a4_row", SKSET(skinny_w4a4_row), 3},
+                {"bf16", SKSET(skinny_bf16), 4}};
       for (const V& v : vs) {
-        for (int splits : v.splits) {
+        for (int splits : {1, 2, 4}) {
           char nm[64];
           std::snprintf(nm, sizeof nm, "%s s%d", v.name, splits);
           size_t bytes = v.kind == 4 ? b_bf16 + a_bf16 : b_fp4 + (v.kind >= 2 ? sc_row_b : sc_tile_b) + ((v.kind & 1) ? a_fp4 + sc_a : a_bf16);
@@ -575,7 +554,7 @@ static void run_timing(bool small_only) {
                 const void* B = v.kind == 4 ? Bb[i] : Bf[i];
                 const uint8_t* bs = v.kind == 4 ? nullptr : (uint8_t*)(v.kind >= 2 ? Bsr[i] : Bst[i]);
                 return launch_skinny(v.f, v.kind == 4, A, B, a4 ? (uint8_t*)As[i] : nullptr, bs, a4 ? g : nullptr,
-                                     v.kind == 4 ? nullptr : g, D, nullptr, ws, ctr, M, N, K, K, K, splits, 1.f, 0.f, 1);
+                                     v.kind == 4 ? nullptr : g, D, nullptr, M, N, K, K, K, splits, 1.f, 0.f, 1);
               }, v.kind == 4 ? sets_bf : sets_fp), bytes);
         }
       }
@@ -622,8 +601,6 @@ static void run_timing(bool small_only) {
       for (void* p : *v) cudaFree(p);
     cudaFree(g);
     cudaFree(D);
-    cudaFree(ws);
-    cudaFree(ctr);
   }
 }
 
@@ -638,18 +615,13 @@ static void run_prof() {
     void* Bs = dev_random((size_t)(N / 16) * (K / 16), 5, SC_MASK, SC_OR);
     float* g = dev_copy(std::vector<float>{0.01f});
     void* D;
-    float* ws;
-    int* ctr;
     CK(cudaMalloc(&D, (size_t)M * N * 4));
-    CK(cudaMalloc(&ws, (size_t)16 * M * N * 4));
-    CK(cudaMalloc(&ctr, N / 32));
-    CK(cudaMemset(ctr, 0, N / 32));
     for (int r = 0; r < 3; ++r)
-      launch_skinny(skinny_w4a16_tile, false, A, B, nullptr, (uint8_t*)Bs, nullptr, g, D, nullptr, ws, ctr, M, N, K, K, K, 4, 1.f, 0.f, 1);
+      launch_skinny(SKSET(skinny_w4a16_tile), false, A, B, nullptr, (uint8_t*)Bs, nullptr, g, D, nullptr, M, N, K, K, K, 2, 1.f, 0.f, 1);
     for (int r = 0; r < 3; ++r)
-      launch_skinny(skinny_w4a4_tile, false, Af, B, (uint8_t*)As, (uint8_t*)Bs, g, g, D, nullptr, ws, ctr, M, N, K, K, K, 4, 1.f, 0.f, 1);
+      launch_skinny(SKSET(skinny_w4a4_tile), false, Af, B, (uint8_t*)As, (uint8_t*)Bs, g, g, D, nullptr, M, N, K, K, K, 2, 1.f, 0.f, 1);
     CK(cudaDeviceSynchronize());
-    for (void* p : {A, Af, As, B, Bs, (void*)g, D, (void*)ws, (void*)ctr}) cudaFree(p);
+    for (void* p : {A, Af, As, B, Bs, (void*)g, D}) cudaFree(p);
   }
   const int M = 8192;
   void* A = dev_random((size_t)M * K * 2, 1, BF16_MASK, BF16_OR);

@@ -17,16 +17,19 @@ import org.longspark.kernels.nvfp4.Nvfp4Layout;
  *
  * <p>Shape rules (else {@link IllegalArgumentException} naming the rule): n and k multiples of 16,
  * m >= 1 (any); 16-bit buffers hold their matrices contiguously. Kernel choice with
- * {@link GemmVariant#AUTO}: m <= 16 and k % 128 == 0: the small-M kernel (split-K when a workspace
- * is given); NVFP4 with k % 64 != 0: dequantize-then-GEMM (needs a workspace); otherwise the wgmma
+ * {@link GemmVariant#AUTO}: m <= 16 and k % 128 == 0: the small-M kernel (split-K over a cluster of
+ * 1, 2 or 4 CTAs, no workspace); NVFP4 with k % 64 != 0: dequantize-then-GEMM (needs a workspace); otherwise the wgmma
  * kernel with a 128 x 256 CTA tile, or 128 x 128 when 128 x 256 tiles would not fill the GPU;
  * NVFP4 with m >= {@link #EXPAND_MIN_M} and a workspace of {@link #workspaceBytes} bytes:
  * dequantize-then-GEMM.
  */
 public final class GemmKernels {
   static final int SKINNY_MAX_M = 16;
-  static final int SKINNY_ROWS = 128; // weight rows per CTA of gemm_skinny.cu (8 warps x 16)
+  static final int SKINNY_THREADS = 512; // gemm_skinny.cu: 16 warps per CTA,
+  static final int SKINNY_KQ = 2; // two per row group of 16, each half of the CTA's K slice,
+  static final int SKINNY_ROWS = 128; // so 128 weight rows per CTA
   static final int SKINNY_K_STEP = 128; // its K slices are multiples of this
+  static final int SKINNY_MAX_SPLITS = 4; // K slices = CTAs per cluster: 1, 2 or 4
   static final int WGMMA_M = 128; // CTA tile rows of gemm_wgmma.cu
   private static final CUdeviceptr NULL = new CUdeviceptr();
 
@@ -51,7 +54,7 @@ public final class GemmKernels {
   private final KernelModule wgmmaModule;
   private final KernelModule skinnyModule;
   private final int multiprocessors;
-  private final int sharedOptin; // dynamic shared memory a small-M launch may ask for
+  private final int sharedOptin; // dynamic shared memory a launch may ask for
   private final Map<String, CudaKernel> prepared = new ConcurrentHashMap<>();
 
   private GemmKernels(CudaDevice device) {
@@ -59,8 +62,7 @@ public final class GemmKernels {
     this.wgmmaModule = KernelModule.load(device, "gemm_wgmma");
     this.skinnyModule = KernelModule.load(device, "gemm_skinny");
     this.multiprocessors = device.multiprocessorCount();
-    // gemm_skinny.cu also has a few bytes of static shared memory; keep 1 KiB for it
-    this.sharedOptin = device.sharedMemoryPerBlockOptin() - 1024;
+    this.sharedOptin = device.sharedMemoryPerBlockOptin();
   }
 
   /** Loads the kernel modules on {@code device} (once per JVM; cheap afterwards). */
@@ -87,7 +89,7 @@ public final class GemmKernels {
     GemmVariant v = resolve(Op.LINEAR, variant, m, n, k, ws);
     switch (v.kind()) {
       case SKINNY:
-        launchSkinny("skinny_bf16", true, stream, x, w, NULL, NULL, NULL, NULL, y, epi, m, n, k, k, k, v.splits(), ws, out);
+        launchSkinny("skinny_bf16", true, stream, x, w, NULL, NULL, NULL, NULL, y, epi, m, n, k, k, k, v.splits(), out);
         break;
       case WGMMA:
         launchWgmma("gemm_bf16_kk", Operand.K16, Operand.K16, v.tileN(), stream, x, w, NULL, NULL, NULL, NULL, y, epi, m, n, k, k, k, out);
@@ -140,7 +142,7 @@ public final class GemmKernels {
     String lay = tile ? "tile" : "row";
     switch (v.kind()) {
       case SKINNY:
-        launchSkinny("skinny_w4a16_" + lay, false, stream, x, w.packed(), NULL, w.scales(), NULL, w.globalDecodeScale(), y, epi, m, n, k, k, k, v.splits(), ws, out);
+        launchSkinny("skinny_w4a16_" + lay, false, stream, x, w.packed(), NULL, w.scales(), NULL, w.globalDecodeScale(), y, epi, m, n, k, k, k, v.splits(), out);
         break;
       case WGMMA:
         launchWgmma("gemm_w4a16_" + lay, Operand.K16, tile ? Operand.FP4_TILE : Operand.FP4_ROW, v.tileN(), stream, x, w.packed(), NULL, w.scales(), NULL, w.globalDecodeScale(), y, epi, m, n, k, k, k, out);
@@ -181,7 +183,7 @@ public final class GemmKernels {
     String lay = tile ? "tile" : "row";
     switch (v.kind()) {
       case SKINNY:
-        launchSkinny("skinny_w4a4_" + lay, false, stream, x.packed(), w.packed(), x.scales(), w.scales(), x.globalDecodeScale(), w.globalDecodeScale(), y, epi, m, n, k, k, k, v.splits(), ws, out);
+        launchSkinny("skinny_w4a4_" + lay, false, stream, x.packed(), w.packed(), x.scales(), w.scales(), x.globalDecodeScale(), w.globalDecodeScale(), y, epi, m, n, k, k, k, v.splits(), out);
         break;
       case WGMMA:
         launchWgmma("gemm_w4a4_" + lay, Operand.FP4_ROW, tile ? Operand.FP4_TILE : Operand.FP4_ROW, v.tileN(), stream, x.packed(), w.packed(), x.scales(), w.scales(), x.globalDecodeScale(), w.globalDecodeScale(), y, epi, m, n, k, k, k, out);
@@ -203,14 +205,7 @@ public final class GemmKernels {
   /** Scratch bytes {@code op} needs with {@code variant} at this shape (0 when none). */
   public long workspaceBytes(Op op, GemmVariant variant, int m, int n, int k) {
     GemmVariant v = resolveWith(op, variant, m, n, k, Long.MAX_VALUE);
-    switch (v.kind()) {
-      case SKINNY:
-        return v.splits() > 1 ? 4L * v.splits() * m * n : 0;
-      case EXPAND:
-        return expandBytes(op, m, n, k);
-      default:
-        return 0;
-    }
+    return v.kind() == GemmVariant.Kind.EXPAND ? expandBytes(op, m, n, k) : 0;
   }
 
   private static long expandBytes(Op op, int m, int n, int k) {
@@ -256,7 +251,10 @@ public final class GemmKernels {
         if (k % SKINNY_K_STEP != 0) {
           throw new IllegalArgumentException("the small-M kernel needs k % " + SKINNY_K_STEP + " == 0, got k = " + k);
         }
-        int splits = variant.splits() > 0 ? variant.splits() : autoSplits(m, n, k, scratch);
+        int splits = variant.splits() > 0 ? variant.splits() : autoSplits(n, k);
+        if (splits != 1 && splits != 2 && splits != 4) {
+          throw new IllegalArgumentException("the small-M kernel splits K over 1, 2 or 4 CTAs (a cluster), got splits = " + splits);
+        }
         return GemmVariant.skinny(effectiveSplits(m, k, splits, op == Op.LINEAR));
       }
       case WGMMA:
@@ -280,40 +278,51 @@ public final class GemmKernels {
     return tiles256 >= multiprocessors ? 256 : 128;
   }
 
-  // About SKINNY_TARGET_CTAS_PER_SM CTAs (128 weight rows x one K slice each) per SM, the count
-  // that ran fastest on H100 (N = K = 8192: 4 slices; docs/kernels-gemm.md), each slice >= 512 of
-  // K, within the workspace: the partials need splits * m * n floats.
-  private int autoSplits(int m, int n, int k, long scratch) {
-    int tiles = ceilDiv(n, SKINNY_ROWS);
-    int want = Math.max(1, (int) Math.round((double) SKINNY_TARGET_CTAS_PER_SM * multiprocessors / tiles));
-    int splits = Math.min(want, Math.max(1, k / 512));
-    while (splits > 1 && 4L * splits * m * n > scratch) {
-      splits--;
+  // The most K slices (cluster sizes 1, 2, 4) that still fit in one wave of one CTA per SM: N = K =
+  // 8192 gives 64 row tiles x 2 (the fastest on H100, docs/kernels-gemm.md). A cluster of 4 has
+  // to find 4 free SMs in one GPC, so fewer of them fit: count 90% of the SMs for it.
+  private int autoSplits(int n, int k) {
+    int tiles = ceilDiv(n, SKINNY_ROWS), steps = k / SKINNY_K_STEP;
+    for (int s = SKINNY_MAX_SPLITS; s > 1; s /= 2) {
+      double room = s == 4 ? 0.9 * multiprocessors : multiprocessors;
+      if ((long) tiles * s <= room && s <= steps) {
+        return s;
+      }
     }
-    return splits;
+    return 1;
   }
 
-  static final int SKINNY_TARGET_CTAS_PER_SM = 2;
-
-  // The K slice is a multiple of 128 and the staged A slice must fit in shared memory.
+  // The staged A slice must fit in shared memory (more slices make it smaller) and every slice must
+  // have k (fewer slices); splits is 1, 2 or 4.
   private int effectiveSplits(int m, int k, int splits, boolean bf16Weights) {
     int steps = k / SKINNY_K_STEP;
-    int s = Math.max(1, Math.min(splits, steps));
-    while (true) {
-      int kslice = ceilDiv(steps, s) * SKINNY_K_STEP;
-      int actual = ceilDiv(k, kslice);
-      if (skinnyShared(m, kslice, bf16Weights) <= sharedOptin || actual >= steps) {
-        return actual;
-      }
-      s++;
+    int s = splits;
+    while (s < SKINNY_MAX_SPLITS && skinnyShared(m, sliceOf(k, s), bf16Weights) > sharedOptin) {
+      s *= 2;
     }
+    while (s > 1 && (s - 1) * sliceOf(k, s) >= k) {
+      s /= 2;
+    }
+    int smem = skinnyShared(m, sliceOf(k, s), bf16Weights);
+    if (smem > sharedOptin) {
+      throw new IllegalArgumentException("the small-M kernel's activations (m = " + m + ", k = " + k + ") need " + smem
+          + " bytes of shared memory, the device allows " + sharedOptin);
+    }
+    return s;
   }
 
-  // gemm_skinny.cu's staged activations: 8 rows (16 when m > 8) of SkinnyB::row_bytes(kslice).
+  private static int sliceOf(int k, int splits) {
+    return ceilDiv(k / SKINNY_K_STEP, splits) * SKINNY_K_STEP;
+  }
+
+  // gemm_skinny.cu's skinny_smem: the staged activations (m rows of SkinnyB::row_bytes(kslice)),
+  // whose space then holds the in-CTA reduction (16 warps x 8 x 32 floats) and the partial sums
+  // (m x 128 floats).
   static int skinnyShared(int m, int kslice, boolean bf16Weights) {
     int words = kslice / 8;
     int rowBytes = bf16Weights ? words * 16 + 64 : (words * 18 + 127) / 128 * 128 + 32;
-    return (m > 8 ? 16 : 8) * rowBytes;
+    int reduction = SKINNY_THREADS / 32 * 8 * 32 * 4, partials = m * SKINNY_ROWS * 4;
+    return Math.max(m * rowBytes, Math.max(reduction, partials));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -338,27 +347,13 @@ public final class GemmKernels {
   private void launchSkinny(
       String name, boolean bf16Weights, CudaStream stream, Object aPtr, Object bPtr, Object aScales,
       Object bScales, Object aGlobal, Object bGlobal, DeviceBuffer d, Epilogue epi, int m, int n,
-      int k, int lda, int ldb, int splits, GemmWorkspace ws, OutputFormat out) {
-    int steps = k / SKINNY_K_STEP;
-    int kslice = ceilDiv(steps, splits) * SKINNY_K_STEP;
-    int actual = ceilDiv(k, kslice);
+      int k, int lda, int ldb, int splits, OutputFormat out) {
+    int kslice = sliceOf(k, splits);
     int smem = skinnyShared(m, kslice, bf16Weights);
-    Object partials = NULL;
-    Object counters = NULL;
-    if (actual > 1) {
-      long need = 4L * actual * m * n;
-      if (ws == null || ws.scratchBytes() < need) {
-        throw new IllegalArgumentException(
-            "small-M GEMM with " + actual + " K slices needs a workspace of " + need + " scratch bytes, got "
-                + (ws == null ? "none" : ws.scratchBytes() + ""));
-      }
-      partials = ws.scratch(0);
-      counters = ws.counters();
-    }
-    CudaKernel kernel = prepared(skinnyModule, name, sharedOptin);
-    kernel.launch(stream, ceilDiv(n, SKINNY_ROWS), actual, 1, 256, 1, 1, smem,
-        aPtr, bPtr, aScales, bScales, aGlobal, bGlobal, d, biasOf(epi), partials, counters, m, n, k,
-        lda, ldb, kslice, epi.alpha(), epi.accumulate() ? 1f : 0f, out == OutputFormat.BF16 ? 1 : 0);
+    CudaKernel kernel = prepared(skinnyModule, name + "_s" + splits, sharedOptin);
+    kernel.launch(stream, ceilDiv(n, SKINNY_ROWS), splits, 1, SKINNY_THREADS, 1, 1, smem,
+        aPtr, bPtr, aScales, bScales, aGlobal, bGlobal, d, biasOf(epi), m, n, k, lda, ldb, kslice,
+        epi.alpha(), epi.accumulate() ? 1f : 0f, out == OutputFormat.BF16 ? 1 : 0);
   }
 
   private void expand(String name, CudaStream stream, Nvfp4Operand t, int rows, CUdeviceptr out) {

@@ -6,13 +6,13 @@ package org.longspark.kernels.gemm;
  *
  * @param kind the kernel family
  * @param tileN CTA tile width of the wgmma kernels (128 or 256; 0 = by shape)
- * @param splits K slices of the small-M kernel (0 = by shape)
+ * @param splits K slices of the small-M kernel: 1, 2 or 4, the CTAs of one cluster (0 = by shape)
  */
 public record GemmVariant(Kind kind, int tileN, int splits) {
   public enum Kind {
     /** Chosen by shape. */
     AUTO,
-    /** M <= 16: weights streamed once, mma.sync, split-K (gemm_skinny.cu). */
+    /** M <= 16: weights streamed once, mma.sync, split-K over a thread-block cluster (gemm_skinny.cu). */
     SKINNY,
     /** wgmma with NVFP4 expanded in registers (gemm_wgmma.cu). */
     WGMMA,

@@ -5,16 +5,13 @@ import org.longspark.kernels.cuda.CudaDevice;
 import org.longspark.kernels.cuda.DeviceBuffer;
 
 /**
- * Scratch device memory for the GEMMs that need it: split-K partial sums and tile counters of the
- * small-M kernels, and the 16-bit copies of the dequantize-then-GEMM path. One workspace serves
- * one stream at a time (launches on other streams would share the partials and counters).
- * {@link GemmKernels#workspaceBytes} says how much scratch a call needs.
+ * Scratch device memory for the GEMMs that need it: the 16-bit copies of the dequantize-then-GEMM
+ * path. One workspace serves one stream at a time (launches on other streams would overwrite each
+ * other's copies). {@link GemmKernels#workspaceBytes} says how much scratch a call needs; 0 is a
+ * valid size (no device memory is taken).
  */
 public final class GemmWorkspace implements AutoCloseable {
-  /** Split-K tile counters: one int per 64 output columns, so N up to 1,048,576. */
-  static final long COUNTER_BYTES = 64 * 1024;
-
-  private final DeviceBuffer buffer;
+  private final DeviceBuffer buffer; // null when scratchBytes == 0
   private final long scratchBytes;
 
   private GemmWorkspace(CudaDevice device, long scratchBytes) {
@@ -22,9 +19,7 @@ public final class GemmWorkspace implements AutoCloseable {
       throw new IllegalArgumentException("scratch bytes must be >= 0, got " + scratchBytes);
     }
     this.scratchBytes = scratchBytes;
-    this.buffer = DeviceBuffer.allocate(device, COUNTER_BYTES + scratchBytes);
-    // The counters must start at zero; the kernels return each one to zero when its tile is done.
-    buffer.fill((byte) 0);
+    this.buffer = scratchBytes > 0 ? DeviceBuffer.allocate(device, scratchBytes) : null;
   }
 
   public static GemmWorkspace allocate(CudaDevice device, long scratchBytes) {
@@ -35,16 +30,14 @@ public final class GemmWorkspace implements AutoCloseable {
     return scratchBytes;
   }
 
-  CUdeviceptr counters() {
-    return buffer.pointer();
-  }
-
   CUdeviceptr scratch(long offset) {
-    return buffer.pointer().withByteOffset(COUNTER_BYTES + offset);
+    return buffer.pointer().withByteOffset(offset);
   }
 
   @Override
   public void close() {
-    buffer.close();
+    if (buffer != null) {
+      buffer.close();
+    }
   }
 }

@@ -1,0 +1,167 @@
+// Pieces shared by the two small-M (decode) kernels: gemm_skinny.cu reads the weights in the
+// codec's layout, gemm_decode.cu in the pre-arranged decode layout. Both use the same lane mapping:
+// in one warp step, lane L = 4g + t holds 16 bytes (32 codes) of weight rows g and g + 8 of the
+// warp's 16, at k = 32t .. 32t + 31 of the step's 128, and runs mma.sync m16n8k16 with the 16
+// weight rows as the MMA's rows and up to 8 tokens as its columns (a second MMA for tokens 8..15).
+// The MMA's k order is free (a sum), so the lane's codes are its k slots, expanded by
+// dequant8_pairs (k pairs (i, i+4) of each 8), and the activations are staged in that order.
+#pragma once
+#include "gemm_common.cuh"
+
+// Staged A: one row per token, 16-byte chunks of 8 k values. With NVFP4 weights a lane reads chunks
+// 16s + 4t + q (step s, lane t, word q); a 16-byte pad after every 8 chunks puts the 4 lanes t of
+// a phase on distinct banks with constant strides (18 chunks per step), and rows are 32 bytes
+// past a multiple of 128 so that tokens g and g+1 do not collide. bf16 weights: chunks 4s + t,
+// rows padded by 64 bytes.
+template <int BKIND>
+struct SkinnyB {
+  static constexpr bool FP4 = BKIND != OP_K16;
+  static constexpr int WPL = FP4 ? 4 : 1;              // 8-element words per 16-byte lane load
+  static constexpr int STEP = 32 * WPL;                // K elements per warp step (4 lanes in k)
+  static constexpr int A_STEP_BYTES = FP4 ? 288 : 64;  // staged-A bytes per step
+  DEV static int chunk_pos(int c) { return FP4 ? c + (c >> 3) : c; }
+  DEV static int lane_offset(int t) { return FP4 ? 16 * (4 * t + (t >> 1)) : 16 * t; }
+  __host__ __device__ static int row_bytes(int kslice) {
+    const int words = kslice / 8;
+    return FP4 ? (words * 18 + 127) / 128 * 128 + 32 : words * 16 + 64;
+  }
+};
+
+// Dynamic shared memory of gemm_skinny.cu's kernels (GemmKernels.java agrees): staged A, then (reusing it) the
+// in-CTA reduction and the cluster's partial sums.
+inline __host__ __device__ constexpr int skinny_smem(int a_bytes, int warps, int kq, int m) {
+  const int red = kq > 1 ? warps * 8 * 32 * 4 : 0, part = m * 16 * (warps / kq) * 4;
+  return a_bytes > red ? (a_bytes > part ? a_bytes : part) : (red > part ? red : part);
+}
+
+// Stages A[0:M, kb:kb+klen) as 16-bit values (NVFP4 weights: each 8 k in dequant8_pairs's order;
+// NVFP4 activations expanded), rows M..arows-1 as zeros. A thread takes one 8-k chunk of up to 16
+// rows at a time, all its loads first, so that the batch costs one memory latency, not sixteen. Each thread
+// calls after_first_loads() once, after its first batch of loads is requested (a kernel that then
+// starts its weight stream gets A's bytes ahead of it). The caller synchronizes.
+template <int BKIND, int AKIND, bool F16, int THREADS, class Hook>
+DEV void skinny_stage_a(uint8_t* sa, const void* A, const uint8_t* a_sc, int M, int arows, int K, int lda, int kb,
+                        int klen, int rowstride, Hook&& after_first_loads) {
+  using SB = SkinnyB<BKIND>;
+  const int words = klen / 8;
+  bool hooked = false;
+  for (int q = threadIdx.x; q < words; q += THREADS) {
+    for (int m0 = 0; m0 < arows; m0 += 16) {
+      uint4 v[16];
+      uint32_t sc[16];
+#pragma unroll
+      for (int j = 0; j < 16; ++j) {
+        const int m = m0 + j;
+        v[j] = make_uint4(0, 0, 0, 0);
+        sc[j] = 0;
+        if (m < M) {
+          if constexpr (AKIND == OP_K16) {
+            v[j] = *reinterpret_cast<const uint4*>(static_cast<const uint16_t*>(A) + static_cast<size_t>(m) * lda + kb + q * 8);
+          } else {
+            v[j].x = *reinterpret_cast<const uint32_t*>(static_cast<const uint8_t*>(A) + static_cast<size_t>(m) * (K / 2) +
+                                                         (kb + q * 8) / 2);
+            sc[j] = a_sc[static_cast<size_t>(m) * (K / 16) + (kb + q * 8) / 16];
+          }
+        }
+      }
+      if (!hooked) {
+        after_first_loads();
+        hooked = true;
+      }
+#pragma unroll
+      for (int j = 0; j < 16; ++j) {
+        const int m = m0 + j;
+        if (m >= arows) break;
+        uint4 o = v[j];
+        if (m < M) {
+          if constexpr (AKIND == OP_K16) {
+            if constexpr (SB::FP4) o = pairs_order(o);
+          } else {
+            uint32_t s2, nb2, r[4];
+            mag_scale_pair<F16>(sc[j], s2, nb2);
+            dequant8_pairs<F16>(v[j].x, s2, nb2, r);
+            o = make_uint4(r[0], r[1], r[2], r[3]);
+          }
+        }
+        *reinterpret_cast<uint4*>(sa + m * rowstride + SB::chunk_pos(q) * 16) = o;
+      }
+    }
+  }
+  if (!hooked) after_first_loads();
+}
+
+// One warp step of NVFP4 weights: w0 / w1 = the lane's 16 code bytes of rows g / g + 8, c0 / c1 =
+// their two E4M3 block scales (bits 0..7, 8..15; equal for TILE_16x16), xs0 / xs1 = the staged
+// activations of tokens g / g + 8 at this step. Accumulates into acc[token group][chain].
+// CHAINS accumulators per token group (2 or 4) keep that many MMA dependency chains independent.
+template <int BKIND, bool F16, int GROUPS, int CHAINS>
+DEV void skinny_fp4_step(const uint4& w0, const uint4& w1, uint32_t c0, uint32_t c1, const uint8_t* xs0,
+                         const uint8_t* xs1, float (&acc)[2][CHAINS][4]) {
+  const uint32_t wa[4] = {w0.x, w0.y, w0.z, w0.w};
+  const uint32_t wb[4] = {w1.x, w1.y, w1.z, w1.w};
+  uint32_t s2a[2], nba[2], s2b[2], nbb[2];
+  mag_scale_pairs2<F16>(c0, s2a, nba);
+  if constexpr (BKIND == OP_FP4_TILE) {
+    s2b[0] = s2a[0]; s2b[1] = s2a[1]; nbb[0] = nba[0]; nbb[1] = nba[1];
+  } else {
+    mag_scale_pairs2<F16>(c1, s2b, nbb);
+  }
+#pragma unroll
+  for (int q = 0; q < 4; ++q) {
+    uint32_t p[4], r[4];  // weight rows g and g+8 in dequant8_pairs's order
+    dequant8_pairs<F16>(wa[q], s2a[q >> 1], nba[q >> 1], p);
+    dequant8_pairs<F16>(wb[q], s2b[q >> 1], nbb[q >> 1], r);
+    // MMA rows (g | g+8) x k slots (2t,2t+1 | 2t+8,2t+9) = register pairs 0 | 1, then 2 | 3: word
+    // elements (0,4 | 1,5), then (2,6 | 3,7); the B column is token g (g+8 for the second group),
+    // staged in the same order.
+    const int c = CHAINS == 4 ? 2 * (q & 1) : 0;  // q is unrolled: a constant
+    const uint4 x0 = *reinterpret_cast<const uint4*>(xs0 + q * 16);
+    mma16816<F16>(acc[0][c], p[0], r[0], p[1], r[1], x0.x, x0.y);
+    mma16816<F16>(acc[0][c + 1], p[2], r[2], p[3], r[3], x0.z, x0.w);
+    if constexpr (GROUPS == 2) {
+      const uint4 x1 = *reinterpret_cast<const uint4*>(xs1 + q * 16);
+      mma16816<F16>(acc[1][c], p[0], r[0], p[1], r[1], x1.x, x1.y);
+      mma16816<F16>(acc[1][c + 1], p[2], r[2], p[3], r[3], x1.z, x1.w);
+    }
+  }
+}
+
+// The sum over a warp's chains for token group grp, register j (0, 1: row g; 2, 3: row g + 8).
+template <int CHAINS>
+DEV float skinny_sum(const float (&acc)[2][CHAINS][4], int grp, int j) {
+  float s = acc[grp][0][j];
+#pragma unroll
+  for (int c = 1; c < CHAINS; ++c) s += acc[grp][c][j];
+  return s;
+}
+
+// Epilogue of a warp's 16 rows r0 = row g, r0 + 8 without split-K: acc registers c0, c1 are (row
+// g, tokens 2t, 2t+1), c2, c3 (row g+8, the same tokens); group 1 adds 8 to the token.
+template <int CHAINS>
+DEV void skinny_store(void* D, int out_bf16, const float (&acc)[2][CHAINS][4], int r0, int N, int M, int t, float scale,
+                      const float* bias, float beta) {
+  const float bias0 = bias != nullptr ? bias[r0] : 0.0f, bias1 = bias != nullptr ? bias[r0 + 8] : 0.0f;
+#pragma unroll
+  for (int grp = 0; grp < 2; ++grp)
+#pragma unroll
+    for (int j = 0; j < 2; ++j) {
+      const int tk = grp * 8 + 2 * t + j;
+      if (tk >= M) continue;
+      store_one(D, out_bf16, static_cast<size_t>(tk) * N + r0, skinny_sum(acc, grp, j) * scale + bias0, beta);
+      store_one(D, out_bf16, static_cast<size_t>(tk) * N + r0 + 8, skinny_sum(acc, grp, 2 + j) * scale + bias1, beta);
+    }
+}
+
+// The same warp's split-K partial sums into ws[split][M][N] (summed later in split order).
+template <int CHAINS>
+DEV void skinny_store_partial(float* part, const float (&acc)[2][CHAINS][4], int r0, int N, int M, int t) {
+#pragma unroll
+  for (int grp = 0; grp < 2; ++grp)
+#pragma unroll
+    for (int j = 0; j < 2; ++j) {
+      const int tk = grp * 8 + 2 * t + j;
+      if (tk >= M) continue;
+      part[static_cast<size_t>(tk) * N + r0] = skinny_sum(acc, grp, j);
+      part[static_cast<size_t>(tk) * N + r0 + 8] = skinny_sum(acc, grp, 2 + j);
+    }
+}
