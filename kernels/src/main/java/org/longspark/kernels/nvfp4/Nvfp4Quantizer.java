@@ -145,16 +145,21 @@ public final class Nvfp4Quantizer {
     checkRows(rows, fromRow, toRow, blockRows);
     float sEnc = globalEncodeScale(amax, scaleRule);
     float sDec = 1f / sEnc;
-    BlockEncoder enc = new BlockEncoder(x, cols, blockRows, sEnc, sDec);
+    // one band of block rows at a time is encoded exactly as quantize() encodes it, into a
+    // band-sized code array, then decoded while still in cache: no tensor-sized arrays
+    byte[] band = new byte[blockRows * cols / 2];
+    BlockEncoder enc = new BlockEncoder(x, cols, blockRows, sEnc, sDec, band);
     for (int r = fromRow; r < toRow; r += blockRows) {
+      enc.first = r * cols;
       for (int c = 0; c < cols; c += 16) {
         float sf = E4M3.decode(enc.encodeBlock(r, c));
-        byte[] codes = enc.codes;
         for (int i = 0; i < blockRows; i++) {
           int base = (r + i) * cols + c;
-          for (int j = 0; j < 16; j += 2) {
-            x[base + j] = (E2M1.decode(codes[16 * i + j]) * sf) * sDec;
-            x[base + j + 1] = (E2M1.decode(codes[16 * i + j + 1]) * sf) * sDec;
+          int p = (i * cols + c) >> 1;
+          for (int k = 0; k < 8; k++) {
+            int pair = band[p + k];
+            x[base + 2 * k] = (E2M1.decode(pair) * sf) * sDec;
+            x[base + 2 * k + 1] = (E2M1.decode(pair >> 4) * sf) * sDec;
           }
         }
       }
@@ -177,27 +182,21 @@ public final class Nvfp4Quantizer {
     byte[] packed = new byte[x.length / 2];
     int blockRows = blockRows();
     byte[] scales = new byte[(rows / blockRows) * (cols / 16)];
-    BlockEncoder enc = new BlockEncoder(x, cols, blockRows, sEnc, sDec);
+    BlockEncoder enc = new BlockEncoder(x, cols, blockRows, sEnc, sDec, packed);
     int s = 0;
     for (int r = 0; r < rows; r += blockRows) {
       for (int c = 0; c < cols; c += 16) {
         scales[s++] = (byte) enc.encodeBlock(r, c);
-        byte[] codes = enc.codes;
-        for (int i = 0; i < blockRows; i++) {
-          int base = ((r + i) * cols + c) >> 1;
-          for (int j = 0; j < 8; j++) {
-            packed[base + j] = (byte) (codes[16 * i + 2 * j] | (codes[16 * i + 2 * j + 1] << 4));
-          }
-        }
       }
     }
     return new Nvfp4Tensor(rows, cols, layout, hadamard, packed, scales, sDec);
   }
 
   /**
-   * Chooses one block's (1x16 or 16x16) scale and rounds its elements, leaving their codes, one
-   * per byte and 16 per block row, in {@link #codes}: the tensor packs them, the fake quantization
-   * decodes them. Holds per-call scratch, so one instance serves one thread.
+   * Encodes one block (1x16 or 16x16) into a packed code array (two per byte, element 2i in the
+   * low nibble) that starts at element {@link #first} of x: the whole tensor's for quantize(), a
+   * band of block rows for the fake quantization. Holds per-call scratch, so one instance serves
+   * one thread.
    */
   private final class BlockEncoder {
     private final float[] x;
@@ -205,23 +204,25 @@ public final class Nvfp4Quantizer {
     private final int blockRows;
     private final float sEnc;
     private final float sDec;
+    private final byte[] packed;
+    /** The element of x that packed[0] holds (low nibble). */
+    int first;
     private final boolean stochastic = rounding == Nvfp4Rounding.STOCHASTIC;
     private final boolean fourOverSix = scaleRule == Nvfp4ScaleRule.FOUR_OVER_SIX;
-    /** The codes of the last block encoded. */
-    private byte[] codes = new byte[16 * 16];
-    /** The other 4/6 candidate; swapped with {@link #codes} when it wins. */
-    private byte[] spare = new byte[16 * 16];
+    /** The 4/6 candidate with amax -> 4, 8 bytes per block row. */
+    private final byte[] alternative = new byte[16 * 8];
     private final int[] random = new int[16 * 16];
 
-    BlockEncoder(float[] x, int cols, int blockRows, float sEnc, float sDec) {
+    BlockEncoder(float[] x, int cols, int blockRows, float sEnc, float sDec, byte[] packed) {
       this.x = x;
       this.cols = cols;
       this.blockRows = blockRows;
       this.sEnc = sEnc;
       this.sDec = sDec;
+      this.packed = packed;
     }
 
-    /** Encodes the block at (r0, c0) into {@link #codes}; returns its E4M3 scale code. */
+    /** Encodes the block at (r0, c0); returns its E4M3 scale code. */
     int encodeBlock(int r0, int c0) {
       // Max over the magnitudes' bits: non-negative floats order like their bits, and an int
       // max is cheaper than Math.max(float) with its NaN and -0 rules (inputs are finite here).
@@ -247,61 +248,61 @@ public final class Nvfp4Quantizer {
         }
       }
       int sf6 = E4M3.encode(bamax * (sEnc * SIX_INV));
-      float err6 = round(r0, c0, sf6, codes);
+      float err6 = encodeCodes(r0, c0, sf6, packed, true);
       if (!fourOverSix) {
         return sf6;
       }
       int sf4 = E4M3.encode(bamax * (sEnc * FOUR_INV));
-      float err4 = round(r0, c0, sf4, spare);
+      float err4 = encodeCodes(r0, c0, sf4, alternative, false);
       if (!(err4 < err6)) {
         return sf6;
       }
-      byte[] won = spare;
-      spare = codes;
-      codes = won;
+      for (int r = 0; r < blockRows; r++) {
+        System.arraycopy(alternative, r * 8, packed, ((r0 + r) * cols + c0 - first) >> 1, 8);
+      }
       return sf4;
     }
 
     /**
-     * Writes the block's codes for scale {@code sf} to {@code out} and, for 4/6, returns the
-     * float32 squared error of the decoded block summed in element order.
+     * Writes the block's codes for scale {@code sf} (into the packed array, or at 8 bytes per
+     * block row into the scratch array) and, for 4/6, returns the float32 squared error of the
+     * decoded block summed in element order.
      */
-    private float round(int r0, int c0, int sf, byte[] out) {
+    private float encodeCodes(int r0, int c0, int sf, byte[] out, boolean inPlace) {
       float sfv = E4M3.decode(sf);
       float mult = Math.min(1f / (sfv * sDec), Float.MAX_VALUE);
       float err = 0f;
       for (int i = 0; i < blockRows; i++) {
         int base = (r0 + i) * cols + c0;
-        int o = 16 * i;
-        // one loop per rounding mode, two elements per iteration: a per-element choice, or one
-        // element per iteration, ran markedly slower (C2's handling of these 16-trip loops)
-        if (stochastic) {
-          for (int j = 0; j < 16; j += 2) {
-            int lo = Float.floatToRawIntBits(x[base + j] * mult);
-            int hi = Float.floatToRawIntBits(x[base + j + 1] * mult);
-            out[o + j] = (byte) (((lo >>> 28) & 8) | E2M1.encodeMagnitudeStochasticBits(
-                Float.intBitsToFloat(lo & 0x7FFFFFFF), random[o + j]));
-            out[o + j + 1] = (byte) (((hi >>> 28) & 8) | E2M1.encodeMagnitudeStochasticBits(
-                Float.intBitsToFloat(hi & 0x7FFFFFFF), random[o + j + 1]));
-          }
-        } else {
-          for (int j = 0; j < 16; j += 2) {
-            int lo = Float.floatToRawIntBits(x[base + j] * mult);
-            int hi = Float.floatToRawIntBits(x[base + j + 1] * mult);
-            out[o + j] = (byte) (((lo >>> 28) & 8) | E2M1.encodeMagnitudeBits(lo & 0x7FFFFFFF));
-            out[o + j + 1] = (byte) (((hi >>> 28) & 8) | E2M1.encodeMagnitudeBits(hi & 0x7FFFFFFF));
-          }
+        int o = inPlace ? (base - first) >> 1 : i * 8;
+        int k = 16 * i;
+        for (int j = 0; j < 16; j += 2) {
+          int lo = code(x[base + j] * mult, k + j);
+          int hi = code(x[base + j + 1] * mult, k + j + 1);
+          out[o + (j >> 1)] = (byte) (lo | (hi << 4));
         }
         if (fourOverSix) {
           for (int j = 0; j < 16; j++) {
-            float d = (E2M1.decode(out[o + j]) * sfv) * sDec - x[base + j];
+            int c = out[o + (j >> 1)] >> ((j & 1) << 2);
+            float d = (E2M1.decode(c) * sfv) * sDec - x[base + j];
             err += d * d;
           }
         }
       }
       return err;
     }
+
+    /** E2M1 code of a scaled element; {@code k} is its index in the block (for its random bits). */
+    private int code(float y, int k) {
+      int bits = Float.floatToRawIntBits(y);
+      int abs = bits & 0x7FFFFFFF;
+      int mag = stochastic
+          ? E2M1.encodeMagnitudeStochasticBits(Float.intBitsToFloat(abs), random[k])
+          : E2M1.encodeMagnitudeBits(abs);
+      return ((bits >>> 28) & 8) | mag;
+    }
   }
+
 
   /**
    * Largest magnitude over {@code x[from..to)}; NaN or infinity when the range holds one
