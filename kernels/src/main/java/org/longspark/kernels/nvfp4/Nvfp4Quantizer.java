@@ -126,7 +126,8 @@ public final class Nvfp4Quantizer {
       amax = amax(x, from, to);
       if (!Float.isFinite(amax)) {
         throw new IllegalArgumentException(
-            "Hadamard transform overflowed float32 at " + element(firstNonFinite(x, from, to), cols));
+            "Hadamard transform overflowed float32 at "
+                + element(firstNonFinite(x, from, to), cols));
       }
     }
     return amax;
@@ -326,7 +327,7 @@ public final class Nvfp4Quantizer {
     return -1;
   }
 
-  /** Rejects a row range outside [0, rows] or whose bounds are not multiples of the block height. */
+  /** Rejects a row range outside [0, rows] or with bounds off the multiples of the block height. */
   private static void checkRows(int rows, int fromRow, int toRow, int blockRows) {
     if (fromRow < 0 || toRow > rows || fromRow > toRow) {
       throw new IllegalArgumentException(

@@ -44,7 +44,7 @@ final class Nvfp4Ops {
   private static final int SPARE_ARRAYS = 8;
   private static final ThreadLocal<ArrayDeque<float[]>> SPARE =
       ThreadLocal.withInitial(ArrayDeque::new);
-  /** Elements per chunk: small enough to balance the threads, large enough to amortize a hand-off. */
+  /** Elements per chunk: small enough to balance the threads, big enough to amortize a hand-off. */
   private static final int CHUNK_ELEMENTS = 1 << 15;
 
   private Nvfp4Ops() {}
