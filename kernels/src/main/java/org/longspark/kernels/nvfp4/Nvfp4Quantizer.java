@@ -86,8 +86,8 @@ public final class Nvfp4Quantizer {
 
   /**
    * Fake quantization: writes {@code quantize(src, rows, cols).dequantize()} to {@code dst}, bit
-   * for bit, without building the tensor (no packed codes, no separate decode pass). {@code dst}
-   * may be {@code src}, which is then overwritten.
+   * for bit, without building the tensor (each block is decoded right after it is encoded).
+   * {@code dst} may be {@code src}, which is then overwritten.
    */
   public void quantizeDequantize(float[] src, int rows, int cols, float[] dst) {
     checkShape(src.length, rows, cols);
@@ -146,8 +146,8 @@ public final class Nvfp4Quantizer {
     checkRows(rows, fromRow, toRow, blockRows);
     float sEnc = globalEncodeScale(amax, scaleRule);
     float sDec = 1f / sEnc;
-    // one band of block rows at a time is encoded exactly as quantize() encodes it, into a
-    // band-sized code array, then decoded while still in cache: no tensor-sized arrays
+    // each block is encoded exactly as quantize() encodes it, into a code array for one row of
+    // blocks, and decoded at once while it is in cache: no tensor-sized code array
     byte[] band = new byte[blockRows * cols / 2];
     BlockEncoder enc = new BlockEncoder(x, cols, blockRows, sEnc, sDec, band);
     for (int r = fromRow; r < toRow; r += blockRows) {
