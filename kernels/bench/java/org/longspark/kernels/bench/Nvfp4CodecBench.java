@@ -22,8 +22,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The Java codec's single-thread throughput on a 1024x1024 float32 matrix (4 MiB of input, which
- * is what GB/s counts): {@code mvn -pl kernels test-compile exec:exec@codec-jmh}. Divide 4 MiB by
- * the reported time per operation.
+ * is what GB/s counts), of {@code quantize} and of the fused {@code quantizeDequantize}:
+ * {@code mvn -pl kernels test-compile exec:exec@codec-jmh}. Divide 4 MiB by the reported time per
+ * operation.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -41,12 +42,14 @@ public class Nvfp4CodecBench {
   public String config;
 
   private float[] x;
+  private float[] out;
   private Nvfp4Quantizer quantizer;
 
   @Setup
   public void setup() {
     Random r = new Random(42);
     x = new float[ROWS * COLS];
+    out = new float[ROWS * COLS];
     for (int i = 0; i < x.length; i++) {
       x[i] = (float) r.nextGaussian();
     }
@@ -75,5 +78,12 @@ public class Nvfp4CodecBench {
   @Benchmark
   public Nvfp4Tensor quantize() {
     return quantizer.quantize(x, ROWS, COLS);
+  }
+
+  /** The fused fake quantization (what the CPU NVFP4 training step runs), into another array. */
+  @Benchmark
+  public float[] quantizeDequantize() {
+    quantizer.quantizeDequantize(x, ROWS, COLS, out);
+    return out;
   }
 }

@@ -84,8 +84,8 @@ public final class E2M1 {
    * Stochastic rounding of a non-negative magnitude between its two neighbouring codes: rounds up
    * with probability (a - lo) / (hi - lo), decided by 24 bits of {@code random}; saturates at 6.
    * Every step is exact in float32 (the grid spacings are powers of two), so Java and CUDA agree.
-   * Written without branches (random data would mispredict them): the spacing 2^s, s = -1 below
-   * 2, 0 in [2, 4), 1 above, comes from the exponent bits, and the lower neighbour is k * 2^s.
+   * The spacing 2^s, s = -1 below 2, 0 in [2, 4), 1 above, comes from the exponent bits, and the
+   * lower neighbour is k * 2^s. The definition; the hot path uses {@link #STOCHASTIC_FLOOR}.
    */
   static int encodeMagnitudeStochastic(float a, int random) {
     int s = Math.min(Math.max((Float.floatToRawIntBits(a) >>> 23) - 127, 0), 2) - 1;
@@ -97,4 +97,38 @@ public final class E2M1 {
     return Math.min(k + 2 * (s + 1) + (u < frac ? 1 : 0), 7);
   }
 
+
+  /**
+   * Stochastic rounding tables over the top 10 bits (sign 0, exponent, 1 mantissa bit) of a
+   * non-negative float: every such bucket lies inside one gap of the grid (the grid points have at
+   * most 1 mantissa bit), so the lower neighbour, its value and 2^24 / gap are per bucket (gap 0 at
+   * and above 6, which saturates; also for infinity, where (inf - 6) * 0 is NaN and never rounds
+   * up). Then u < frac of the definition, both scaled by 2^24, is exactly
+   * {@code (random >>> 8) < (a - lo) * (2^24 / gap)}: a - lo is exact and the scaling is by
+   * powers of two.
+   */
+  private static final byte[] STOCHASTIC_FLOOR = new byte[1 << 9];
+  private static final float[] STOCHASTIC_FLOOR_VALUE = new float[1 << 9];
+  private static final float[] STOCHASTIC_SCALE = new float[1 << 9];
+
+  static {
+    for (int i = 0; i < STOCHASTIC_FLOOR.length; i++) {
+      float start = Float.intBitsToFloat(i << 22);
+      // random = -1 (u just below 1) never rounds a bucket's start up: its fraction is below 0.75
+      int floor = Float.isFinite(start) ? encodeMagnitudeStochastic(start, -1) : 7;
+      STOCHASTIC_FLOOR[i] = (byte) floor;
+      STOCHASTIC_FLOOR_VALUE[i] = VALUES[floor];
+      STOCHASTIC_SCALE[i] = floor == 7 ? 0f : 0x1p24f / (VALUES[floor + 1] - VALUES[floor]);
+    }
+  }
+
+  /**
+   * {@link #encodeMagnitudeStochastic} from tables, with a third of its operations (no int-float
+   * conversions of the grid index); equal for every non-negative, non-NaN magnitude.
+   */
+  static int encodeMagnitudeStochasticBits(float a, int random) {
+    int i = Float.floatToRawIntBits(a) >>> 22;
+    float scaled = (a - STOCHASTIC_FLOOR_VALUE[i]) * STOCHASTIC_SCALE[i];
+    return STOCHASTIC_FLOOR[i] + ((random >>> 8) < scaled ? 1 : 0);
+  }
 }

@@ -70,7 +70,8 @@ public final class Nvfp4Quantizer {
   /** Quantizes a row-major float32 matrix; blocks run along rows (the reduction dimension K). */
   public Nvfp4Tensor quantize(float[] data, int rows, int cols) {
     checkShape(data.length, rows, cols);
-    return transformAndEncode(hadamard ? data.clone() : data, rows, cols);
+    float[] x = hadamard ? data.clone() : data;
+    return encode(x, prepareRows(x, rows, cols, 0, rows), rows, cols);
   }
 
   /** Quantizes a row-major matrix of BF16 bit patterns (exactly widened to float32 first). */
@@ -80,27 +81,90 @@ public final class Nvfp4Quantizer {
     for (int i = 0; i < x.length; i++) {
       x[i] = Float.intBitsToFloat(bf16[i] << 16);
     }
-    return transformAndEncode(x, rows, cols);
+    return encode(x, prepareRows(x, rows, cols, 0, rows), rows, cols);
   }
 
-  /** Checks the input, applies the Hadamard transform in place when asked, encodes. */
-  private Nvfp4Tensor transformAndEncode(float[] x, int rows, int cols) {
-    float amax = amax(x);
+  /**
+   * Fake quantization: writes {@code quantize(src, rows, cols).dequantize()} to {@code dst}, bit
+   * for bit, without building the tensor (each block is decoded right after it is encoded).
+   * {@code dst} may be {@code src}, which is then overwritten.
+   */
+  public void quantizeDequantize(float[] src, int rows, int cols, float[] dst) {
+    checkShape(src.length, rows, cols);
+    if (dst.length != src.length) {
+      throw new IllegalArgumentException(
+          "destination has " + dst.length + " elements, source " + src.length);
+    }
+    if (dst != src) {
+      System.arraycopy(src, 0, dst, 0, src.length);
+    }
+    quantizeDequantizeRows(dst, rows, cols, prepareRows(dst, rows, cols, 0, rows), 0, rows);
+  }
+
+  /**
+   * First pass of a quantization that may be split over row ranges (on any threads): checks rows
+   * {@code [fromRow, toRow)} of {@code x} for NaN and infinity, applies the Hadamard transform to
+   * them in place when set, and returns their largest magnitude after it. The whole matrix's amax
+   * is the largest of the ranges' results.
+   */
+  public float prepareRows(float[] x, int rows, int cols, int fromRow, int toRow) {
+    checkShape(x.length, rows, cols);
+    checkRows(rows, fromRow, toRow, 1);
+    int from = fromRow * cols;
+    int to = toRow * cols;
+    float amax = amax(x, from, to);
     if (!Float.isFinite(amax)) {
-      int bad = firstNonFinite(x);
+      int bad = firstNonFinite(x, from, to);
       throw new IllegalArgumentException(
           "non-finite input " + x[bad] + " at " + element(bad, cols)
               + ": NVFP4 cannot represent NaN or infinity");
     }
     if (hadamard) {
-      Hadamard16.apply(x, rows, cols);
-      amax = amax(x);
+      for (int off = from; off < to; off += 16) {
+        Hadamard16.transform(x, off);
+      }
+      amax = amax(x, from, to);
       if (!Float.isFinite(amax)) {
         throw new IllegalArgumentException(
-            "Hadamard transform overflowed float32 at " + element(firstNonFinite(x), cols));
+            "Hadamard transform overflowed float32 at "
+                + element(firstNonFinite(x, from, to), cols));
       }
     }
-    return encode(x, amax, rows, cols);
+    return amax;
+  }
+
+  /**
+   * Second pass of a split fake quantization: replaces rows {@code [fromRow, toRow)} of a matrix
+   * that went through {@link #prepareRows} by their quantized-then-dequantized values, given the
+   * whole matrix's {@code amax}. Blocks never straddle rows of different ranges when the bounds
+   * are multiples of the block height (16 for TILE_16x16), so any split gives the same result.
+   */
+  public void quantizeDequantizeRows(
+      float[] x, int rows, int cols, float amax, int fromRow, int toRow) {
+    checkShape(x.length, rows, cols);
+    int blockRows = blockRows();
+    checkRows(rows, fromRow, toRow, blockRows);
+    float sEnc = globalEncodeScale(amax, scaleRule);
+    float sDec = 1f / sEnc;
+    // each block is encoded exactly as quantize() encodes it, into a code array for one row of
+    // blocks, and decoded at once while it is in cache: no tensor-sized code array
+    byte[] band = new byte[blockRows * cols / 2];
+    BlockEncoder enc = new BlockEncoder(x, cols, blockRows, sEnc, sDec, band);
+    for (int r = fromRow; r < toRow; r += blockRows) {
+      enc.first = r * cols;
+      for (int c = 0; c < cols; c += 16) {
+        float sf = E4M3.decode(enc.encodeBlock(r, c));
+        for (int i = 0; i < blockRows; i++) {
+          int base = (r + i) * cols + c;
+          int p = (i * cols + c) >> 1;
+          for (int k = 0; k < 8; k++) {
+            int pair = band[p + k];
+            x[base + 2 * k] = (E2M1.decode(pair) * sf) * sDec;
+            x[base + 2 * k + 1] = (E2M1.decode(pair >> 4) * sf) * sDec;
+          }
+        }
+      }
+    }
   }
 
   /** The global encode scale S_enc for a tensor whose largest magnitude is {@code amax}. */
@@ -109,11 +173,15 @@ public final class Nvfp4Quantizer {
     return (amax == 0f || s == 0f) ? 1f : s;
   }
 
+  private int blockRows() {
+    return layout == Nvfp4Layout.ROW_1x16 ? 1 : 16;
+  }
+
   private Nvfp4Tensor encode(float[] x, float amax, int rows, int cols) {
     float sEnc = globalEncodeScale(amax, scaleRule);
     float sDec = 1f / sEnc;
     byte[] packed = new byte[x.length / 2];
-    int blockRows = layout == Nvfp4Layout.ROW_1x16 ? 1 : 16;
+    int blockRows = blockRows();
     byte[] scales = new byte[(rows / blockRows) * (cols / 16)];
     BlockEncoder enc = new BlockEncoder(x, cols, blockRows, sEnc, sDec, packed);
     int s = 0;
@@ -126,8 +194,10 @@ public final class Nvfp4Quantizer {
   }
 
   /**
-   * Encodes one block (1x16 or 16x16) in place into {@code packed}; returns its scale code. Holds
-   * per-call scratch, so one instance serves one thread.
+   * Encodes one block (1x16 or 16x16) into a packed code array (two per byte, element 2i in the
+   * low nibble) that starts at element {@link #first} of x: the whole tensor's for quantize(), a
+   * band of block rows for the fake quantization. Holds per-call scratch, so one instance serves
+   * one thread.
    */
   private final class BlockEncoder {
     private final float[] x;
@@ -136,10 +206,13 @@ public final class Nvfp4Quantizer {
     private final float sEnc;
     private final float sDec;
     private final byte[] packed;
+    /** The element of x that packed[0] holds (low nibble). */
+    int first;
     private final boolean stochastic = rounding == Nvfp4Rounding.STOCHASTIC;
-    private final boolean wantError = scaleRule == Nvfp4ScaleRule.FOUR_OVER_SIX;
+    private final boolean fourOverSix = scaleRule == Nvfp4ScaleRule.FOUR_OVER_SIX;
+    /** The 4/6 candidate with amax -> 4, 8 bytes per block row. */
     private final byte[] alternative = new byte[16 * 8];
-    private final int[] random = new int[16];
+    private final int[] random = new int[16 * 16];
 
     BlockEncoder(float[] x, int cols, int blockRows, float sEnc, float sDec, byte[] packed) {
       this.x = x;
@@ -150,6 +223,7 @@ public final class Nvfp4Quantizer {
       this.packed = packed;
     }
 
+    /** Encodes the block at (r0, c0); returns its E4M3 scale code. */
     int encodeBlock(int r0, int c0) {
       // Max over the magnitudes' bits: non-negative floats order like their bits, and an int
       // max is cheaper than Math.max(float) with its NaN and -0 rules (inputs are finite here).
@@ -168,9 +242,15 @@ public final class Nvfp4Quantizer {
         }
       }
       float bamax = Float.intBitsToFloat(Math.max(Math.max(m0, m1), Math.max(m2, m3)));
+      if (stochastic) {
+        // drawn once per block: both 4/6 candidates round with the same bits
+        for (int i = 0; i < blockRows; i++) {
+          Philox4x32.elementBits16(seed, (long) ((r0 + i) * cols + c0) >>> 2, random, 16 * i);
+        }
+      }
       int sf6 = E4M3.encode(bamax * (sEnc * SIX_INV));
       float err6 = encodeCodes(r0, c0, sf6, packed, true);
-      if (scaleRule != Nvfp4ScaleRule.FOUR_OVER_SIX) {
+      if (!fourOverSix) {
         return sf6;
       }
       int sf4 = E4M3.encode(bamax * (sEnc * FOUR_INV));
@@ -179,34 +259,30 @@ public final class Nvfp4Quantizer {
         return sf6;
       }
       for (int r = 0; r < blockRows; r++) {
-        System.arraycopy(alternative, r * 8, packed, ((r0 + r) * cols + c0) >> 1, 8);
+        System.arraycopy(alternative, r * 8, packed, ((r0 + r) * cols + c0 - first) >> 1, 8);
       }
       return sf4;
     }
 
     /**
-     * Writes the block's codes for scale {@code sf} (into the tensor, or at 8 bytes per block row
-     * into the scratch array) and, for 4/6, returns the float32 squared error of the decoded block
-     * summed in element order.
+     * Writes the block's codes for scale {@code sf} (into the packed array, or at 8 bytes per
+     * block row into the scratch array) and, for 4/6, returns the float32 squared error of the
+     * decoded block summed in element order.
      */
     private float encodeCodes(int r0, int c0, int sf, byte[] out, boolean inPlace) {
       float sfv = E4M3.decode(sf);
       float mult = Math.min(1f / (sfv * sDec), Float.MAX_VALUE);
       float err = 0f;
-      for (int r = r0; r < r0 + blockRows; r++) {
-        int base = r * cols + c0;
-        int o = inPlace ? base >> 1 : (r - r0) * 8;
-        if (stochastic) {
-          for (int g = 0; g < 4; g++) {
-            Philox4x32.elementBits(seed, ((long) base >>> 2) + g, random, 4 * g);
-          }
-        }
+      for (int i = 0; i < blockRows; i++) {
+        int base = (r0 + i) * cols + c0;
+        int o = inPlace ? (base - first) >> 1 : i * 8;
+        int k = 16 * i;
         for (int j = 0; j < 16; j += 2) {
-          int lo = code(x[base + j] * mult, j);
-          int hi = code(x[base + j + 1] * mult, j + 1);
+          int lo = code(x[base + j] * mult, k + j);
+          int hi = code(x[base + j + 1] * mult, k + j + 1);
           out[o + (j >> 1)] = (byte) (lo | (hi << 4));
         }
-        if (wantError) {
+        if (fourOverSix) {
           for (int j = 0; j < 16; j++) {
             int c = out[o + (j >> 1)] >> ((j & 1) << 2);
             float d = (E2M1.decode(c) * sfv) * sDec - x[base + j];
@@ -217,33 +293,51 @@ public final class Nvfp4Quantizer {
       return err;
     }
 
-    /** E2M1 code of a scaled element; {@code j} picks its random bits within the segment. */
-    private int code(float y, int j) {
+    /** E2M1 code of a scaled element; {@code k} is its index in the block (for its random bits). */
+    private int code(float y, int k) {
       int bits = Float.floatToRawIntBits(y);
       int abs = bits & 0x7FFFFFFF;
       int mag = stochastic
-          ? E2M1.encodeMagnitudeStochastic(Float.intBitsToFloat(abs), random[j])
+          ? E2M1.encodeMagnitudeStochasticBits(Float.intBitsToFloat(abs), random[k])
           : E2M1.encodeMagnitudeBits(abs);
       return ((bits >>> 28) & 8) | mag;
     }
   }
 
-  /** Largest magnitude; NaN or infinity when the data hold one (Math.max propagates NaN). */
-  private static float amax(float[] x) {
+
+  /**
+   * Largest magnitude over {@code x[from..to)}; NaN or infinity when the range holds one
+   * (Math.max propagates NaN). The float max (unlike an int max over the bits) compiles to
+   * vector instructions.
+   */
+  private static float amax(float[] x, int from, int to) {
     float m = 0f;
-    for (float v : x) {
-      m = Math.max(m, Math.abs(v));
+    for (int i = from; i < to; i++) {
+      m = Math.max(m, Math.abs(x[i]));
     }
     return m;
   }
 
-  private static int firstNonFinite(float[] x) {
-    for (int i = 0; i < x.length; i++) {
+  private static int firstNonFinite(float[] x, int from, int to) {
+    for (int i = from; i < to; i++) {
       if (!Float.isFinite(x[i])) {
         return i;
       }
     }
     return -1;
+  }
+
+  /** Rejects a row range outside [0, rows] or with bounds off the multiples of the block height. */
+  private static void checkRows(int rows, int fromRow, int toRow, int blockRows) {
+    if (fromRow < 0 || toRow > rows || fromRow > toRow) {
+      throw new IllegalArgumentException(
+          "row range [" + fromRow + ", " + toRow + ") outside the matrix's " + rows + " rows");
+    }
+    if (fromRow % blockRows != 0 || toRow % blockRows != 0) {
+      throw new IllegalArgumentException(
+          "row range [" + fromRow + ", " + toRow + ") must start and end on a multiple of the "
+              + "block height " + blockRows);
+    }
   }
 
   /** "index i (row r, col c)" of a row-major matrix with {@code cols} columns, for error messages. */

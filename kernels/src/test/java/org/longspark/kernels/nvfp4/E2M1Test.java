@@ -88,4 +88,41 @@ class E2M1Test {
     assertEquals(4, E2M1.encodeMagnitudeStochastic(2f, -1), "grid values never move");
     assertEquals(7, E2M1.encodeMagnitudeStochastic(100f, 0), "saturates");
   }
+
+  /**
+   * The table form equals the definition: every 2^-10-spaced magnitude in [0, 16) and beyond
+   * (each table bucket many times), every bucket edge and its neighbours, subnormals, huge values
+   * and infinity; each with random words at and around the exact threshold (random >>> 8) ==
+   * frac * 2^24 and at the extremes.
+   */
+  @Test
+  void stochasticTablesEqualTheDefinition() {
+    java.util.List<Float> magnitudes = new java.util.ArrayList<>();
+    for (int k = 0; k < 16 << 10; k++) {
+      magnitudes.add(k * 0x1p-10f);
+    }
+    for (int i = 0; i < 1 << 9; i++) {
+      int start = i << 22;
+      for (int d = -2; d <= 2; d++) {
+        float a = Float.intBitsToFloat(start + d);
+        if (a >= 0f && Float.isFinite(a)) {
+          magnitudes.add(a);
+        }
+      }
+    }
+    java.util.Collections.addAll(magnitudes, Float.MIN_VALUE, 0x1p-130f, 0.7499999f, 5.9999995f,
+        6f, 1e30f, Float.MAX_VALUE, Float.POSITIVE_INFINITY);
+    java.util.Random rnd = new java.util.Random(11);
+    for (float a : magnitudes) {
+      int lo = E2M1.encodeMagnitudeStochastic(a, -1);
+      float gap = lo == 7 ? 2f : E2M1.decode(lo + 1) - E2M1.decode(lo);
+      int threshold = (int) Math.min((a - E2M1.decode(lo)) / gap * 0x1p24, 1 << 24);
+      int[] words = {0, -1, 1 << 8, Integer.MIN_VALUE, rnd.nextInt(), (threshold - 1) << 8,
+          threshold << 8, (threshold + 1) << 8, (threshold << 8) | 0xFF};
+      for (int r : words) {
+        assertEquals(E2M1.encodeMagnitudeStochastic(a, r), E2M1.encodeMagnitudeStochasticBits(a, r),
+            "a " + a + " random " + Integer.toHexString(r));
+      }
+    }
+  }
 }

@@ -82,39 +82,58 @@ class Nvfp4LinearTest {
 
   @Test
   void backwardEqualsTheRecipeComposedFromTheCodec() {
+    assertRecipeComposedFromTheCodec(N, IN, OUT);
+  }
+
+  /**
+   * Shapes that cut every quantization into several of Nvfp4Ops's thread chunks (X 2 chunks, W in
+   * 16x16 tiles 2 with a 16-row tail, X^T 2, dY 128, dY^T 65): the split changes no bit.
+   */
+  @Test
+  void recipeAcrossThreadChunksEqualsTheCodec() {
+    assertRecipeComposedFromTheCodec(2048, 32, 1040);
+  }
+
+  private static void assertRecipeComposedFromTheCodec(int n, int in, int out) {
     LinearPrecision.Nvfp4 recipe = new LinearPrecision.Nvfp4(Nvfp4ScaleRule.STATIC_6);
-    float[] x = TinyModels.gaussian(N * IN, 3, 1);
-    float[] w = TinyModels.gaussian(OUT * IN, 4, 0.1);
-    float[] dy = TinyModels.gaussian(N * OUT, 5, 0.01);
+    float[] x = TinyModels.gaussian(n * in, 3, 1);
+    float[] w = TinyModels.gaussian(out * in, 4, 0.1);
+    float[] dy = TinyModels.gaussian(n * out, 5, 0.01);
     long seed = 77;
     try (Backend.Step s = be.openStep()) {
-      Backend.LinearForward f = be.linear(be.fromFloats(x, N, IN), be.fromFloats(w, OUT, IN),
-          be.zeros(OUT), recipe, seed);
-      Backend.LinearGrads g = be.linearBackward(be.fromFloats(dy, N, OUT), f, true, true);
-      // dgrad: Q_sr(dY) [N, OUT] times Q(W) [OUT, IN]
-      float[] dyq = deq(recipe.outputGradsForDgrad().withSeed(Nvfp4Ops.seedFor(seed, 2)), dy, N,
-          OUT);
-      float[] wq = deq(recipe.weights(), w, OUT, IN);
-      float[] dx = be.toFloats(be.linear(be.fromFloats(dyq, N, OUT),
-          be.fromFloats(transpose(wq, OUT, IN), IN, OUT), null, LinearPrecision.FULL, 0).y());
+      Backend.LinearForward f = be.linear(be.fromFloats(x, n, in), be.fromFloats(w, out, in),
+          be.zeros(out), recipe, seed);
+      float[] wq = deq(recipe.weights(), w, out, in);
+      assertArrayEquals(fullLinear(deq(recipe.activations(), x, n, in), n, in, wq, out),
+          be.toFloats(f.y()), 0f);
+      Backend.LinearGrads g = be.linearBackward(be.fromFloats(dy, n, out), f, true, true);
+      // dgrad: Q_sr(dY) [n, out] times Q(W) [out, in]
+      float[] dyq = deq(recipe.outputGradsForDgrad().withSeed(Nvfp4Ops.seedFor(seed, 2)), dy, n,
+          out);
+      float[] dx = be.toFloats(be.linear(be.fromFloats(dyq, n, out),
+          be.fromFloats(transpose(wq, out, in), in, out), null, LinearPrecision.FULL, 0).y());
       assertArrayEquals(dx, be.toFloats(g.dx()), 0f);
-      // wgrad: Q_sr(H dY^T) [OUT, N] times Q(H X^T)^T [N, IN]
+      // wgrad: Q_sr(H dY^T) [out, n] times Q(H X^T)^T [n, in]
       float[] dyT = deq(recipe.outputGradsForWgrad().withSeed(Nvfp4Ops.seedFor(seed, 1)),
-          transpose(dy, N, OUT), OUT, N);
-      float[] xT = deq(recipe.activationsForWgrad(), transpose(x, N, IN), IN, N);
-      float[] dw = fullLinear(dyT, OUT, N, xT, IN);
+          transpose(dy, n, out), out, n);
+      float[] xT = deq(recipe.activationsForWgrad(), transpose(x, n, in), in, n);
+      float[] dw = fullLinear(dyT, out, n, xT, in);
       assertArrayEquals(dw, be.toFloats(g.dw()), 0f);
       // wgrad with Hadamard on both operands approximates the FP32 dW = dY^T X (quantization only:
       // E2M1 with per-16 scales has ~10% RMS relative error per operand on Gaussian data)
-      float[] dwFull = fullLinear(transpose(dy, N, OUT), OUT, N, transpose(x, N, IN), IN);
+      float[] dwFull = fullLinear(transpose(dy, n, out), out, n, transpose(x, n, in), in);
       double err = relativeError(be.toFloats(g.dw()), dwFull);
       assertTrue(err < 0.25, "wgrad relative error vs FP32 " + err);
-      // bias gradient from the unquantized dY
-      float[] db = new float[OUT];
-      for (int i = 0; i < N * OUT; i++) {
-        db[i % OUT] += dy[i];
+      // bias gradient from the unquantized dY (summed in double here; libtorch sums in float, in
+      // its own order, hence the tolerance)
+      double[] db = new double[out];
+      for (int i = 0; i < n * out; i++) {
+        db[i % out] += dy[i];
       }
-      assertArrayEquals(db, be.toFloats(g.db()), 1e-6f);
+      float[] gotDb = be.toFloats(g.db());
+      for (int o = 0; o < out; o++) {
+        assertEquals(db[o], gotDb[o], 1e-5, "db[" + o + "]");
+      }
     }
   }
 
