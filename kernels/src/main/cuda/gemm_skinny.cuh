@@ -135,33 +135,34 @@ DEV float skinny_sum(const float (&acc)[2][CHAINS][4], int grp, int j) {
   return s;
 }
 
-// Epilogue of a warp's 16 rows r0 = row g, r0 + 8 without split-K: acc registers c0, c1 are (row
-// g, tokens 2t, 2t+1), c2, c3 (row g+8, the same tokens); group 1 adds 8 to the token.
+// The warp's outputs: f(token, row offset 0 or 8, sum) for rows g and g + 8 of its 16 and the
+// tokens < M it holds (acc registers c0, c1: tokens 2t, 2t+1 of row g; c2, c3: the same tokens of
+// row g + 8; group 1 adds 8 to the token).
+template <int CHAINS, class F>
+DEV void skinny_outputs(const float (&acc)[2][CHAINS][4], int M, int t, F&& f) {
+#pragma unroll
+  for (int grp = 0; grp < 2; ++grp)
+#pragma unroll
+    for (int j = 0; j < 2; ++j) {
+      const int tk = grp * 8 + 2 * t + j;
+      if (tk >= M) continue;
+      f(tk, 0, skinny_sum(acc, grp, j));
+      f(tk, 8, skinny_sum(acc, grp, 2 + j));
+    }
+}
+
+// Epilogue of a warp's 16 rows r0 = row g, r0 + 8, the sums complete.
 template <int CHAINS>
 DEV void skinny_store(void* D, int out_bf16, const float (&acc)[2][CHAINS][4], int r0, int N, int M, int t, float scale,
                       const float* bias, float beta) {
   const float bias0 = bias != nullptr ? bias[r0] : 0.0f, bias1 = bias != nullptr ? bias[r0 + 8] : 0.0f;
-#pragma unroll
-  for (int grp = 0; grp < 2; ++grp)
-#pragma unroll
-    for (int j = 0; j < 2; ++j) {
-      const int tk = grp * 8 + 2 * t + j;
-      if (tk >= M) continue;
-      store_one(D, out_bf16, static_cast<size_t>(tk) * N + r0, skinny_sum(acc, grp, j) * scale + bias0, beta);
-      store_one(D, out_bf16, static_cast<size_t>(tk) * N + r0 + 8, skinny_sum(acc, grp, 2 + j) * scale + bias1, beta);
-    }
+  skinny_outputs(acc, M, t, [&](int tk, int dr, float v) {
+    store_one(D, out_bf16, static_cast<size_t>(tk) * N + r0 + dr, v * scale + (dr ? bias1 : bias0), beta);
+  });
 }
 
-// The same warp's split-K partial sums into ws[split][M][N] (summed later in split order).
+// The same sums, partial, into part[M][N] (added up later in a fixed order).
 template <int CHAINS>
 DEV void skinny_store_partial(float* part, const float (&acc)[2][CHAINS][4], int r0, int N, int M, int t) {
-#pragma unroll
-  for (int grp = 0; grp < 2; ++grp)
-#pragma unroll
-    for (int j = 0; j < 2; ++j) {
-      const int tk = grp * 8 + 2 * t + j;
-      if (tk >= M) continue;
-      part[static_cast<size_t>(tk) * N + r0] = skinny_sum(acc, grp, j);
-      part[static_cast<size_t>(tk) * N + r0 + 8] = skinny_sum(acc, grp, 2 + j);
-    }
+  skinny_outputs(acc, M, t, [&](int tk, int dr, float v) { part[static_cast<size_t>(tk) * N + r0 + dr] = v; });
 }
