@@ -15,17 +15,24 @@ import jdk.incubator.vector.VectorSpecies;
  * instead of from the codec's tables, and {@code Nvfp4FakeQuantizationTest} and
  * {@code Nvfp4FakeQuantizerWidthsTest} check the two agree on every element.
  *
- * <p>Any vector width whose lane count divides 16 works (a block row is 16 / lanes vectors); with
- * AVX-512 one vector is one block row. Needs {@code --add-modules jdk.incubator.vector};
- * {@link Nvfp4Quantizer} falls back to encoding and decoding when the module is absent.
+ * <p>Runs on the preferred species (any lane count divides 16: a block row is 16 / lanes vectors;
+ * with AVX-512 one vector is one block row); the roundings are lane-wise and tested at every
+ * width. The species are constants, not parameters: C2 compiles a Vector API call to vector
+ * instructions only where the species is a compile-time constant, and boxes every vector
+ * otherwise. Needs {@code --add-modules jdk.incubator.vector}; {@link Nvfp4Quantizer} falls back
+ * to encoding and decoding when the module is absent.
  */
 final class Nvfp4FakeQuantizer {
   private static final float SIX_INV = 1f / 6f;
 
   /** The preferred float species, at most 16 lanes (one block row). */
-  static final VectorSpecies<Float> PREFERRED = FloatVector.SPECIES_PREFERRED.length() > 16
+  private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED.length() > 16
       ? FloatVector.SPECIES_512
       : FloatVector.SPECIES_PREFERRED;
+  /** Random bits, as many lanes as {@link #FLOATS}. */
+  private static final VectorSpecies<Integer> INTS =
+      VectorSpecies.of(int.class, FLOATS.vectorShape());
+  private static final int LANES = FLOATS.length();
 
   private Nvfp4FakeQuantizer() {}
 
@@ -34,42 +41,69 @@ final class Nvfp4FakeQuantizer {
    * their STATIC_6 fake quantization for global scales {@code sEnc}, {@code sDec}.
    */
   static void rows(float[] x, int cols, int blockRows, float sEnc, float sDec,
-      boolean stochastic, long seed, int fromRow, int toRow, VectorSpecies<Float> fs) {
-    VectorSpecies<Integer> is = VectorSpecies.of(int.class, fs.vectorShape());
-    int lanes = fs.length();
-    int[] random = new int[16];
-    // no vector crosses a branch or a loop iteration (C2 in JDK 17 boxes a vector at a merge
-    // point, which allocated about 200 bytes per block row in a first version)
+      boolean stochastic, long seed, int fromRow, int toRow) {
+    // one method per rounding, each compiled on its own: a single method with both, hot in the
+    // training step, outgrew C2's inlining budget and left vector calls uninlined (boxed);
+    // no vector crosses a branch or a loop iteration either (C2 in JDK 17 boxes a vector at a
+    // merge point)
+    if (stochastic) {
+      stochasticRows(x, cols, blockRows, sEnc, sDec, seed, fromRow, toRow);
+    } else {
+      nearestEvenRows(x, cols, blockRows, sEnc, sDec, fromRow, toRow);
+    }
+  }
+
+  private static void nearestEvenRows(float[] x, int cols, int blockRows, float sEnc, float sDec,
+      int fromRow, int toRow) {
     for (int r = fromRow; r < toRow; r += blockRows) {
       for (int c = 0; c < cols; c += 16) {
-        float bamax = 0f;
-        for (int i = 0; i < blockRows; i++) {
-          int base = (r + i) * cols + c;
-          for (int j = 0; j < 16; j += lanes) {
-            bamax = Math.max(bamax,
-                FloatVector.fromArray(fs, x, base + j).abs().reduceLanes(VectorOperators.MAX));
-          }
-        }
-        float sf = E4M3.decode(E4M3.encode(bamax * (sEnc * SIX_INV)));
+        float sf = blockScale(x, r * cols + c, cols, blockRows, sEnc);
         float mult = Math.min(1f / (sf * sDec), Float.MAX_VALUE);
         for (int i = 0; i < blockRows; i++) {
           int base = (r + i) * cols + c;
-          if (stochastic) {
-            Philox4x32.elementBits16(seed, (long) base >>> 2, random, 0);
-            for (int j = 0; j < 16; j += lanes) {
-              roundStochastic(FloatVector.fromArray(fs, x, base + j).mul(mult),
-                  IntVector.fromArray(is, random, j))
-                  .mul(sf).mul(sDec).intoArray(x, base + j);
-            }
-          } else {
-            for (int j = 0; j < 16; j += lanes) {
-              roundNearestEven(FloatVector.fromArray(fs, x, base + j).mul(mult))
-                  .mul(sf).mul(sDec).intoArray(x, base + j);
-            }
+          for (int j = 0; j < 16; j += LANES) {
+            roundNearestEven(FloatVector.fromArray(FLOATS, x, base + j).mul(mult))
+                .mul(sf).mul(sDec).intoArray(x, base + j);
           }
         }
       }
     }
+  }
+
+  private static void stochasticRows(float[] x, int cols, int blockRows, float sEnc, float sDec,
+      long seed, int fromRow, int toRow) {
+    // the random bits of a whole band of block rows (contiguous elements), drawn at once
+    int[] random = new int[blockRows * cols];
+    for (int r = fromRow; r < toRow; r += blockRows) {
+      Philox4x32.elementBits(seed, (long) (r * cols) >>> 2, blockRows * cols / 4, random, 0);
+      for (int c = 0; c < cols; c += 16) {
+        float sf = blockScale(x, r * cols + c, cols, blockRows, sEnc);
+        float mult = Math.min(1f / (sf * sDec), Float.MAX_VALUE);
+        for (int i = 0; i < blockRows; i++) {
+          int base = (r + i) * cols + c;
+          for (int j = 0; j < 16; j += LANES) {
+            roundStochastic(FloatVector.fromArray(FLOATS, x, base + j).mul(mult),
+                IntVector.fromArray(INTS, random, i * cols + c + j))
+                .mul(sf).mul(sDec).intoArray(x, base + j);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * The decoded E4M3 scale of the block whose first element is {@code x[first]}:
+   * {@code e4m3(bamax * (S_enc * (1/6)))}.
+   */
+  private static float blockScale(float[] x, int first, int cols, int blockRows, float sEnc) {
+    float bamax = 0f;
+    for (int i = 0; i < blockRows; i++) {
+      for (int j = 0; j < 16; j += LANES) {
+        bamax = Math.max(bamax, FloatVector.fromArray(FLOATS, x, first + i * cols + j).abs()
+            .reduceLanes(VectorOperators.MAX));
+      }
+    }
+    return E4M3.decode(E4M3.encode(bamax * (sEnc * SIX_INV)));
   }
 
   /**

@@ -155,7 +155,7 @@ public final class Nvfp4Quantizer {
     float sDec = 1f / sEnc;
     if (scaleRule == Nvfp4ScaleRule.STATIC_6 && VECTOR_API) {
       Nvfp4FakeQuantizer.rows(x, cols, blockRows, sEnc, sDec,
-          rounding == Nvfp4Rounding.STOCHASTIC, seed, fromRow, toRow, Nvfp4FakeQuantizer.PREFERRED);
+          rounding == Nvfp4Rounding.STOCHASTIC, seed, fromRow, toRow);
       return;
     }
     // otherwise (4/6, or no Vector API) each block is encoded exactly as quantize() encodes it,
