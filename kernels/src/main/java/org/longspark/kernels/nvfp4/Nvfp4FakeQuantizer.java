@@ -75,7 +75,7 @@ final class Nvfp4FakeQuantizer {
     // the random bits of a whole band of block rows (contiguous elements), drawn at once
     int[] random = new int[blockRows * cols];
     for (int r = fromRow; r < toRow; r += blockRows) {
-      Philox4x32.elementBits(seed, (long) (r * cols) >>> 2, blockRows * cols / 4, random, 0);
+      Philox4x32Lanes.elementBits(seed, (long) (r * cols) >>> 2, blockRows * cols / 4, random, 0);
       for (int c = 0; c < cols; c += 16) {
         float sf = blockScale(x, r * cols + c, cols, blockRows, sEnc);
         float mult = Math.min(1f / (sf * sDec), Float.MAX_VALUE);

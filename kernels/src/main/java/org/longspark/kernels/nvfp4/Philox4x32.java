@@ -1,9 +1,5 @@
 package org.longspark.kernels.nvfp4;
 
-import jdk.incubator.vector.LongVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
-
 /**
  * Counter-based Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3",
  * SC'11). Stochastic rounding draws element {@code i}'s 32 bits as word {@code i & 3} of the block
@@ -13,10 +9,10 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Philox4x32 {
   private static final int M0 = 0xD2511F53;
   private static final int M1 = 0xCD9E8D57;
-  private static final int W0 = 0x9E3779B9;
-  private static final int W1 = 0xBB67AE85;
-  private static final long M0L = M0 & 0xFFFFFFFFL;
-  private static final long M1L = M1 & 0xFFFFFFFFL;
+  static final int W0 = 0x9E3779B9;
+  static final int W1 = 0xBB67AE85;
+  static final long M0L = M0 & 0xFFFFFFFFL;
+  static final long M1L = M1 & 0xFFFFFFFFL;
 
   private Philox4x32() {}
 
@@ -124,57 +120,5 @@ public final class Philox4x32 {
     out[offset + 13] = d1;
     out[offset + 14] = d2;
     out[offset + 15] = d3;
-  }
-
-  /**
-   * The words of {@code groups} consecutive groups from {@code group} (elements {@code 4 * group}
-   * on) at {@code out[offset..offset + 4 * groups)}, equal to {@link #elementBits} per group: the
-   * groups run as the lanes of long vectors (each lane keeps its 32-bit words in the low half,
-   * which the 32 x 32 -> 64 bit products need), the groups left over one by one. Needs the Vector
-   * API module.
-   */
-  static void elementBits(long seed, long group, int groups, int[] out, int offset) {
-    VectorSpecies<Long> species = LongVector.SPECIES_PREFERRED;
-    int k0 = (int) seed;
-    int k1 = (int) (seed >>> 32);
-    int lanes = species.length();
-    long[] words = new long[4 * lanes];
-    int g = 0;
-    for (; g + lanes <= groups; g += lanes) {
-      LongVector c0 = LongVector.zero(species).addIndex(1).add(group + g);
-      LongVector c1 = c0.lanewise(VectorOperators.LSHR, 32);
-      LongVector c2 = LongVector.zero(species);
-      LongVector c3 = c2;
-      int r0 = k0;
-      int r1 = k1;
-      for (int round = 0; round < 10; round++) {
-        LongVector p0 = c0.and(0xFFFFFFFFL).mul(M0L);
-        LongVector p1 = c2.and(0xFFFFFFFFL).mul(M1L);
-        // upper halves of the new c0, c2 are garbage: the next products mask them off
-        c0 = p1.lanewise(VectorOperators.LSHR, 32).lanewise(VectorOperators.XOR, c1)
-            .lanewise(VectorOperators.XOR, r0 & 0xFFFFFFFFL);
-        c1 = p1.and(0xFFFFFFFFL);
-        c2 = p0.lanewise(VectorOperators.LSHR, 32).lanewise(VectorOperators.XOR, c3)
-            .lanewise(VectorOperators.XOR, r1 & 0xFFFFFFFFL);
-        c3 = p0.and(0xFFFFFFFFL);
-        r0 += W0;
-        r1 += W1;
-      }
-      c0.intoArray(words, 0);
-      c1.intoArray(words, lanes);
-      c2.intoArray(words, 2 * lanes);
-      c3.intoArray(words, 3 * lanes);
-      int o = offset + 4 * g;
-      for (int i = 0; i < lanes; i++) {
-        out[o + 4 * i] = (int) words[i];
-        out[o + 4 * i + 1] = (int) words[lanes + i];
-        out[o + 4 * i + 2] = (int) words[2 * lanes + i];
-        out[o + 4 * i + 3] = (int) words[3 * lanes + i];
-      }
-    }
-    for (; g < groups; g++) {
-      long gg = group + g;
-      block((int) gg, (int) (gg >>> 32), 0, 0, k0, k1, out, offset + 4 * g);
-    }
   }
 }

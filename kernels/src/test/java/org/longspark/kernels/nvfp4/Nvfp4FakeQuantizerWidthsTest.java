@@ -98,7 +98,7 @@ class Nvfp4FakeQuantizerWidthsTest {
       for (int groups : new int[] {0, 1, 4, 7, 8, 9, 20, 33}) {
         long seed = 0x0123456789ABCDEFL ^ group ^ groups;
         int[] out = new int[4 * groups + 5];
-        Philox4x32.elementBits(seed, group, groups, out, 5);
+        Philox4x32Lanes.elementBits(seed, group, groups, out, 5);
         for (int g = 0; g < groups; g++) {
           Philox4x32.elementBits(seed, group + g, four);
           for (int w = 0; w < 4; w++) {
