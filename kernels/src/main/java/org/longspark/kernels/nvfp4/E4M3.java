@@ -44,9 +44,9 @@ public final class E4M3 {
     int mant = abits & 0x7FFFFF;
     int m3 = mant >>> 20;
     int rest = mant & 0xFFFFF;
-    if (rest > 0x80000 || (rest == 0x80000 && (m3 & 1) == 1)) {
-      m3++;
-    }
+    // round half to even without a branch (random mantissas mispredict one): up exactly when
+    // rest + (m3 & 1) > 0x80000; the sum stays below 2^21
+    m3 += (rest + (m3 & 1) + 0x7FFFF) >>> 20;
     // A mantissa carry moves to the next binade; the result stays <= 448 because a < 448.
     return sign | (((exp + 7) << 3) + m3);
   }

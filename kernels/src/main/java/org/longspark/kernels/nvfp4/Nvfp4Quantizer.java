@@ -19,6 +19,12 @@ import java.util.Objects;
 public final class Nvfp4Quantizer {
   private static final float SIX_INV = 1f / 6f;
   private static final float FOUR_INV = 1f / 4f;
+  /**
+   * Whether the JVM runs with {@code --add-modules jdk.incubator.vector}: the fused STATIC_6 fake
+   * quantization then runs on it ({@link Nvfp4FakeQuantizer}), else through the block encoder.
+   */
+  private static final boolean VECTOR_API =
+      ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
   private final Nvfp4Layout layout;
   private final Nvfp4Rounding rounding;
@@ -86,7 +92,8 @@ public final class Nvfp4Quantizer {
 
   /**
    * Fake quantization: writes {@code quantize(src, rows, cols).dequantize()} to {@code dst}, bit
-   * for bit, without building the tensor (each block is decoded right after it is encoded).
+   * for bit, without building the tensor (STATIC_6 blocks are rounded and decoded on the Vector
+   * API by {@link Nvfp4FakeQuantizer}; 4/6 blocks are decoded right after they are encoded).
    * {@code dst} may be {@code src}, which is then overwritten.
    */
   public void quantizeDequantize(float[] src, int rows, int cols, float[] dst) {
@@ -146,8 +153,14 @@ public final class Nvfp4Quantizer {
     checkRows(rows, fromRow, toRow, blockRows);
     float sEnc = globalEncodeScale(amax, scaleRule);
     float sDec = 1f / sEnc;
-    // each block is encoded exactly as quantize() encodes it, into a code array for one row of
-    // blocks, and decoded at once while it is in cache: no tensor-sized code array
+    if (scaleRule == Nvfp4ScaleRule.STATIC_6 && VECTOR_API) {
+      Nvfp4FakeQuantizer.rows(x, cols, blockRows, sEnc, sDec,
+          rounding == Nvfp4Rounding.STOCHASTIC, seed, fromRow, toRow);
+      return;
+    }
+    // otherwise (4/6, or no Vector API) each block is encoded exactly as quantize() encodes it,
+    // into a code array for one row of blocks, and decoded at once while it is in cache: no
+    // tensor-sized code array
     byte[] band = new byte[blockRows * cols / 2];
     BlockEncoder enc = new BlockEncoder(x, cols, blockRows, sEnc, sDec, band);
     for (int r = fromRow; r < toRow; r += blockRows) {

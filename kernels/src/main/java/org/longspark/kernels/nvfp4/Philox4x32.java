@@ -9,10 +9,10 @@ package org.longspark.kernels.nvfp4;
 public final class Philox4x32 {
   private static final int M0 = 0xD2511F53;
   private static final int M1 = 0xCD9E8D57;
-  private static final int W0 = 0x9E3779B9;
-  private static final int W1 = 0xBB67AE85;
-  private static final long M0L = M0 & 0xFFFFFFFFL;
-  private static final long M1L = M1 & 0xFFFFFFFFL;
+  static final int W0 = 0x9E3779B9;
+  static final int W1 = 0xBB67AE85;
+  static final long M0L = M0 & 0xFFFFFFFFL;
+  static final long M1L = M1 & 0xFFFFFFFFL;
 
   private Philox4x32() {}
 

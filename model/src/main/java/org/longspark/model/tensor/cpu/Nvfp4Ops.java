@@ -44,6 +44,9 @@ final class Nvfp4Ops {
   private static final int SPARE_ARRAYS = 8;
   private static final ThreadLocal<ArrayDeque<float[]>> SPARE =
       ThreadLocal.withInitial(ArrayDeque::new);
+  /** Whether the JVM runs with the Vector API module ({@link Nvfp4Transpose} then transposes). */
+  private static final boolean VECTOR_API =
+      ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
   /** Elements per chunk: small enough to balance the threads, big enough to amortize a hand-off. */
   private static final int CHUNK_ELEMENTS = 1 << 15;
 
@@ -164,11 +167,15 @@ final class Nvfp4Ops {
 
   /**
    * Rows [from, to) of the transpose of {@code src} (srcRows x srcCols) into {@code dst}
-   * (srcCols x srcRows), in runs of 16 source rows so that the reads stay within a few cache
-   * lines.
+   * (srcCols x srcRows), on the Vector API when the JVM has it, else element by element in runs
+   * of 16 source rows so that the reads stay within a few cache lines.
    */
   private static void transposeRows(float[] src, int srcRows, int srcCols, float[] dst, int from,
       int to) {
+    if (VECTOR_API) {
+      Nvfp4Transpose.rows(src, srcRows, srcCols, dst, from, to);
+      return;
+    }
     for (int c0 = 0; c0 < srcRows; c0 += 16) {
       int c1 = Math.min(srcRows, c0 + 16);
       for (int r = from; r < to; r++) {
