@@ -1,10 +1,17 @@
 package org.longspark.barrier.bench;
 
+import static org.bytedeco.cuda.global.cudart.cudaEventCreate;
+import static org.bytedeco.cuda.global.cudart.cudaEventDestroy;
+import static org.bytedeco.cuda.global.cudart.cudaEventElapsedTime;
+import static org.bytedeco.cuda.global.cudart.cudaEventRecord;
+import static org.bytedeco.cuda.global.cudart.cudaEventSynchronize;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import org.bytedeco.cuda.cudart.CUevent_st;
 import org.longspark.barrier.comm.ElementType;
 import org.longspark.barrier.comm.LocalRendezvous;
 import org.longspark.barrier.nccl.GpuAssignment;
@@ -16,7 +23,8 @@ import org.longspark.kernels.cuda.DeviceBuffer;
  * All-to-all and all-reduce bus bandwidth of {@link NcclCommunicator} on GPU buffers, one rank (a
  * thread) per visible GPU, 1 MiB to 1 GiB per rank; the same sizes and formulas as
  * {@code barrier/bench/nccl_bus_bandwidth.py} (torch.distributed with NCCL), which runs in the same
- * device call as the baseline. Bus bandwidth (nccl-tests' convention): all-reduce
+ * device call as the baseline; both time each call with CUDA events on the stream the NCCL work
+ * runs on. Bus bandwidth (nccl-tests' convention): all-reduce
  * bytes/time x 2(n-1)/n, all-to-all bytes/time x (n-1)/n; with one GPU both are 0 and only the
  * times mean anything.
  *
@@ -73,18 +81,32 @@ public final class NcclBusBandwidthBench {
     }
   }
 
-  /** Median over 20 calls after 5 warm-ups; each call returns once its NCCL work is done. */
+  /**
+   * Median over 20 calls after 5 warm-ups of the time between CUDA events recorded on the
+   * communicator's stream just before and just after each call, as the torch baseline times its
+   * calls (each call returns once its NCCL work is done).
+   */
   private static double medianMicros(NcclCommunicator comm, Runnable op) {
     for (int i = 0; i < 5; i++) {
       op.run();
     }
+    CUevent_st start = new CUevent_st();
+    CUevent_st end = new CUevent_st();
+    cudaEventCreate(start);
+    cudaEventCreate(end);
     double[] us = new double[20];
+    float[] ms = new float[1];
     for (int i = 0; i < us.length; i++) {
       comm.barrier();
-      long t0 = System.nanoTime();
+      cudaEventRecord(start, comm.stream());
       op.run();
-      us[i] = (System.nanoTime() - t0) / 1e3;
+      cudaEventRecord(end, comm.stream());
+      cudaEventSynchronize(end);
+      cudaEventElapsedTime(ms, start, end);
+      us[i] = ms[0] * 1e3;
     }
+    cudaEventDestroy(start);
+    cudaEventDestroy(end);
     Arrays.sort(us);
     return us[us.length / 2];
   }

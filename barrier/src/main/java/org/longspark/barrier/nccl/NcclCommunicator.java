@@ -132,6 +132,11 @@ public final class NcclCommunicator implements Communicator {
     return size;
   }
 
+  /** The CUDA stream its NCCL work runs on, for timing that work with CUDA events. */
+  public CUstream_st stream() {
+    return stream;
+  }
+
   public CudaDevice device() {
     return device;
   }
@@ -349,7 +354,7 @@ public final class NcclCommunicator implements Communicator {
       }
     } else {
       recv(buffer, ranks[0]);
-      buffer.flip().get(id);
+      buffer.get(0, id); // absolute: recv fills the buffer without moving its position
     }
     int[] world = Arrays.stream(ranks).map(r -> worldRanks[r]).toArray();
     NcclCommunicator g = new NcclCommunicator(me, world, device, id, timeout, true);

@@ -73,10 +73,15 @@ public final class CollectiveSuite {
     int n = comm.size();
     int me = comm.rank();
     int done = 0;
+    // LONGSPARK_SUITE_TRACE=1 prints each step as it starts: where a multi-rank run stops
+    boolean trace = System.getenv("LONGSPARK_SUITE_TRACE") != null;
     for (int iter = 0; iter < iterations; iter++) {
       Random pick = new Random(Seeds.derive(seed, 7, iter));
       Op op = Op.values()[pick.nextInt(Op.values().length)];
       String where = "iteration " + iter + " (" + op + ") on rank " + me;
+      if (trace) {
+        System.err.println("suite: " + where);
+      }
       switch (op) {
         case ALL_TO_ALL -> {
           int block = pick.nextInt(4) == 0 ? 0 : size(pick) / n;
