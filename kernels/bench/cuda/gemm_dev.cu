@@ -210,11 +210,6 @@ static SkCfg sk_cfg(int N, int K, int splits) {
     if (s == 1 || (s - 1) * kslice < K) return {s, kslice};
   }
 }
-static int sm_count() {
-  static int sms = 0;
-  if (sms == 0) CK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0));
-  return sms;
-}
 static bool launch_skinny(const SkSet& fs, bool bf16b, const void* A, const void* B, const uint8_t* asc, const uint8_t* bsc,
                           const float* ga, const float* gb, void* D, const float* bias, int M, int N, int K, int lda,
                           int ldb, int splits, float alpha, float beta, int obf, cudaStream_t st = 0) {

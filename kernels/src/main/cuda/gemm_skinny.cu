@@ -61,7 +61,7 @@ DEV void skinny_mainloop(const uint8_t* bp0, const uint8_t* bp1, const uint8_t* 
       const uint8_t* xs0 = x0p + s * SB::A_STEP_BYTES;
       const uint8_t* xs1 = x1p + s * SB::A_STEP_BYTES;
       if constexpr (FP4) {
-        skinny_fp4_step<BKIND, F16, GROUPS, 2>(w0[b][u], w1[b][u], c0[b][u], c1[b][u], xs0, xs1, acc);
+        skinny_fp4_step<BKIND, F16, GROUPS>(w0[b][u], w1[b][u], c0[b][u], c1[b][u], xs0, xs1, acc);
       } else {
         // bf16 weights: k slots (0,1 | 2,3), (4,5 | 6,7) of the lane's 8, B column token g (g+8)
         const uint4 p = w0[b][u], r = w1[b][u];
@@ -107,7 +107,7 @@ DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const ui
   const int rowstride = SB::row_bytes(kslice);
 
   auto stage = [&]() {  // only A's M rows: lanes of tokens >= M read row M - 1, and their columns are never stored
-    skinny_stage_a<BKIND, AKIND, F16, THREADS>(sa, A, a_sc, M, M, K, lda, kb, klen, rowstride, [] {});
+    skinny_stage_a<BKIND, AKIND, F16, THREADS>(sa, A, a_sc, M, K, lda, kb, klen, rowstride);
     __syncthreads();
   };
 
@@ -148,24 +148,24 @@ DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const ui
 
   // ---- epilogue: sums over the KQ warps of a row group (shared memory, A's space), then over the
   // SPLITS CTAs of a cluster (distributed shared memory), always in the same order ----
-  float sum[2][1][4];
+  float sum[2][4];
 #pragma unroll
   for (int grp = 0; grp < 2; ++grp)
 #pragma unroll
-    for (int j = 0; j < 4; ++j) sum[grp][0][j] = skinny_sum(acc, grp, j);
+    for (int j = 0; j < 4; ++j) sum[grp][j] = acc[grp][0][j] + acc[grp][1][j];
   if constexpr (KQ > 1) {
     float* red = reinterpret_cast<float*>(smem_a);  // [WARPS][8][32]
     __syncthreads();  // A is no longer read
     if (kq > 0) {
 #pragma unroll
-      for (int j = 0; j < 8; ++j) red[(warp * 8 + j) * 32 + lane] = sum[j >> 2][0][j & 3];
+      for (int j = 0; j < 8; ++j) red[(warp * 8 + j) * 32 + lane] = sum[j >> 2][j & 3];
     }
     __syncthreads();
     if (kq == 0) {
 #pragma unroll
       for (int q = 1; q < KQ; ++q)
 #pragma unroll
-        for (int j = 0; j < 8; ++j) sum[j >> 2][0][j & 3] += red[((rg + q * RG) * 8 + j) * 32 + lane];
+        for (int j = 0; j < 8; ++j) sum[j >> 2][j & 3] += red[((rg + q * RG) * 8 + j) * 32 + lane];
     }
   }
   const float scale = effective_scale(alpha, g_a, g_b, static_cast<float>(CONST_SCALE));

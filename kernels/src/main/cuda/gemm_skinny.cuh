@@ -35,68 +35,54 @@ inline __host__ __device__ constexpr int skinny_smem(int a_bytes, int warps, int
 }
 
 // Stages A[0:M, kb:kb+klen) as 16-bit values (NVFP4 weights: each 8 k in dequant8_pairs's order;
-// NVFP4 activations expanded), rows M..arows-1 as zeros. A thread takes one 8-k chunk of up to 16
-// rows at a time, all its loads first, so that the batch costs one memory latency, not sixteen. Each thread
-// calls after_first_loads() once, after its first batch of loads is requested (a kernel that then
-// starts its weight stream gets A's bytes ahead of it). The caller synchronizes.
-template <int BKIND, int AKIND, bool F16, int THREADS, class Hook>
-DEV void skinny_stage_a(uint8_t* sa, const void* A, const uint8_t* a_sc, int M, int arows, int K, int lda, int kb,
-                        int klen, int rowstride, Hook&& after_first_loads) {
+// NVFP4 activations expanded). A thread takes one 8-k chunk of up to 16 rows at a time, all its
+// loads first, so that the batch costs one memory latency, not sixteen. The caller synchronizes.
+template <int BKIND, int AKIND, bool F16, int THREADS>
+DEV void skinny_stage_a(uint8_t* sa, const void* A, const uint8_t* a_sc, int M, int K, int lda, int kb, int klen,
+                        int rowstride) {
   using SB = SkinnyB<BKIND>;
   const int words = klen / 8;
-  bool hooked = false;
   for (int q = threadIdx.x; q < words; q += THREADS) {
-    for (int m0 = 0; m0 < arows; m0 += 16) {
+    for (int m0 = 0; m0 < M; m0 += 16) {
       uint4 v[16];
       uint32_t sc[16];
 #pragma unroll
       for (int j = 0; j < 16; ++j) {
         const int m = m0 + j;
-        v[j] = make_uint4(0, 0, 0, 0);
-        sc[j] = 0;
-        if (m < M) {
-          if constexpr (AKIND == OP_K16) {
-            v[j] = *reinterpret_cast<const uint4*>(static_cast<const uint16_t*>(A) + static_cast<size_t>(m) * lda + kb + q * 8);
-          } else {
-            v[j].x = *reinterpret_cast<const uint32_t*>(static_cast<const uint8_t*>(A) + static_cast<size_t>(m) * (K / 2) +
-                                                         (kb + q * 8) / 2);
-            sc[j] = a_sc[static_cast<size_t>(m) * (K / 16) + (kb + q * 8) / 16];
-          }
+        if (m >= M) break;
+        if constexpr (AKIND == OP_K16) {
+          v[j] = *reinterpret_cast<const uint4*>(static_cast<const uint16_t*>(A) + static_cast<size_t>(m) * lda + kb + q * 8);
+        } else {
+          v[j].x = *reinterpret_cast<const uint32_t*>(static_cast<const uint8_t*>(A) + static_cast<size_t>(m) * (K / 2) +
+                                                       (kb + q * 8) / 2);
+          sc[j] = a_sc[static_cast<size_t>(m) * (K / 16) + (kb + q * 8) / 16];
         }
-      }
-      if (!hooked) {
-        after_first_loads();
-        hooked = true;
       }
 #pragma unroll
       for (int j = 0; j < 16; ++j) {
         const int m = m0 + j;
-        if (m >= arows) break;
+        if (m >= M) break;
         uint4 o = v[j];
-        if (m < M) {
-          if constexpr (AKIND == OP_K16) {
-            if constexpr (SB::FP4) o = pairs_order(o);
-          } else {
-            uint32_t s2, nb2, r[4];
-            mag_scale_pair<F16>(sc[j], s2, nb2);
-            dequant8_pairs<F16>(v[j].x, s2, nb2, r);
-            o = make_uint4(r[0], r[1], r[2], r[3]);
-          }
+        if constexpr (AKIND == OP_K16) {
+          if constexpr (SB::FP4) o = pairs_order(o);
+        } else {
+          uint32_t s2, nb2, r[4];
+          mag_scale_pair<F16>(sc[j], s2, nb2);
+          dequant8_pairs<F16>(v[j].x, s2, nb2, r);
+          o = make_uint4(r[0], r[1], r[2], r[3]);
         }
         *reinterpret_cast<uint4*>(sa + m * rowstride + SB::chunk_pos(q) * 16) = o;
       }
     }
   }
-  if (!hooked) after_first_loads();
 }
 
 // One warp step of NVFP4 weights: w0 / w1 = the lane's 16 code bytes of rows g / g + 8, c0 / c1 =
 // their two E4M3 block scales (bits 0..7, 8..15; equal for TILE_16x16), xs0 / xs1 = the staged
-// activations of tokens g / g + 8 at this step. Accumulates into acc[token group][chain].
-// CHAINS accumulators per token group (2 or 4) keep that many MMA dependency chains independent.
-template <int BKIND, bool F16, int GROUPS, int CHAINS>
+// activations of tokens g / g + 8 at this step. Accumulates into acc[token group][k half of the MMA].
+template <int BKIND, bool F16, int GROUPS>
 DEV void skinny_fp4_step(const uint4& w0, const uint4& w1, uint32_t c0, uint32_t c1, const uint8_t* xs0,
-                         const uint8_t* xs1, float (&acc)[2][CHAINS][4]) {
+                         const uint8_t* xs1, float (&acc)[2][2][4]) {
   const uint32_t wa[4] = {w0.x, w0.y, w0.z, w0.w};
   const uint32_t wb[4] = {w1.x, w1.y, w1.z, w1.w};
   uint32_t s2a[2], nba[2], s2b[2], nbb[2];
@@ -114,55 +100,43 @@ DEV void skinny_fp4_step(const uint4& w0, const uint4& w1, uint32_t c0, uint32_t
     // MMA rows (g | g+8) x k slots (2t,2t+1 | 2t+8,2t+9) = register pairs 0 | 1, then 2 | 3: word
     // elements (0,4 | 1,5), then (2,6 | 3,7); the B column is token g (g+8 for the second group),
     // staged in the same order.
-    const int c = CHAINS == 4 ? 2 * (q & 1) : 0;  // q is unrolled: a constant
     const uint4 x0 = *reinterpret_cast<const uint4*>(xs0 + q * 16);
-    mma16816<F16>(acc[0][c], p[0], r[0], p[1], r[1], x0.x, x0.y);
-    mma16816<F16>(acc[0][c + 1], p[2], r[2], p[3], r[3], x0.z, x0.w);
+    mma16816<F16>(acc[0][0], p[0], r[0], p[1], r[1], x0.x, x0.y);
+    mma16816<F16>(acc[0][1], p[2], r[2], p[3], r[3], x0.z, x0.w);
     if constexpr (GROUPS == 2) {
       const uint4 x1 = *reinterpret_cast<const uint4*>(xs1 + q * 16);
-      mma16816<F16>(acc[1][c], p[0], r[0], p[1], r[1], x1.x, x1.y);
-      mma16816<F16>(acc[1][c + 1], p[2], r[2], p[3], r[3], x1.z, x1.w);
+      mma16816<F16>(acc[1][0], p[0], r[0], p[1], r[1], x1.x, x1.y);
+      mma16816<F16>(acc[1][1], p[2], r[2], p[3], r[3], x1.z, x1.w);
     }
   }
 }
 
-// The sum over a warp's chains for token group grp, register j (0, 1: row g; 2, 3: row g + 8).
-template <int CHAINS>
-DEV float skinny_sum(const float (&acc)[2][CHAINS][4], int grp, int j) {
-  float s = acc[grp][0][j];
-#pragma unroll
-  for (int c = 1; c < CHAINS; ++c) s += acc[grp][c][j];
-  return s;
-}
-
 // The warp's outputs: f(token, row offset 0 or 8, sum) for rows g and g + 8 of its 16 and the
-// tokens < M it holds (acc registers c0, c1: tokens 2t, 2t+1 of row g; c2, c3: the same tokens of
-// row g + 8; group 1 adds 8 to the token).
-template <int CHAINS, class F>
-DEV void skinny_outputs(const float (&acc)[2][CHAINS][4], int M, int t, F&& f) {
+// tokens < M it holds; sum[grp][j] is the MMA accumulator register j of token group grp (j = 0, 1:
+// tokens 2t, 2t+1 of row g; 2, 3: the same tokens of row g + 8; group 1 adds 8 to the token).
+template <class F>
+DEV void skinny_outputs(const float (&sum)[2][4], int M, int t, F&& f) {
 #pragma unroll
   for (int grp = 0; grp < 2; ++grp)
 #pragma unroll
     for (int j = 0; j < 2; ++j) {
       const int tk = grp * 8 + 2 * t + j;
       if (tk >= M) continue;
-      f(tk, 0, skinny_sum(acc, grp, j));
-      f(tk, 8, skinny_sum(acc, grp, 2 + j));
+      f(tk, 0, sum[grp][j]);
+      f(tk, 8, sum[grp][2 + j]);
     }
 }
 
 // Epilogue of a warp's 16 rows r0 = row g, r0 + 8, the sums complete.
-template <int CHAINS>
-DEV void skinny_store(void* D, int out_bf16, const float (&acc)[2][CHAINS][4], int r0, int N, int M, int t, float scale,
+DEV void skinny_store(void* D, int out_bf16, const float (&sum)[2][4], int r0, int N, int M, int t, float scale,
                       const float* bias, float beta) {
   const float bias0 = bias != nullptr ? bias[r0] : 0.0f, bias1 = bias != nullptr ? bias[r0 + 8] : 0.0f;
-  skinny_outputs(acc, M, t, [&](int tk, int dr, float v) {
+  skinny_outputs(sum, M, t, [&](int tk, int dr, float v) {
     store_one(D, out_bf16, static_cast<size_t>(tk) * N + r0 + dr, v * scale + (dr ? bias1 : bias0), beta);
   });
 }
 
 // The same sums, partial, into part[M][N] (added up later in a fixed order).
-template <int CHAINS>
-DEV void skinny_store_partial(float* part, const float (&acc)[2][CHAINS][4], int r0, int N, int M, int t) {
-  skinny_outputs(acc, M, t, [&](int tk, int dr, float v) { part[static_cast<size_t>(tk) * N + r0 + dr] = v; });
+DEV void skinny_store_partial(float* part, const float (&sum)[2][4], int r0, int N, int M, int t) {
+  skinny_outputs(sum, M, t, [&](int tk, int dr, float v) { part[static_cast<size_t>(tk) * N + r0 + dr] = v; });
 }
