@@ -261,7 +261,8 @@ static void check_bf16(const char* name, BigFn f, int smem, int BN, int layout, 
   if (dbias) cudaFree(dbias);
 }
 
-// NVFP4 paths: mode 0 = fused big kernel, 1 = skinny, 2 = expand + 16-bit GEMM
+// NVFP4 paths: mode 0 = fused big kernel, 1 = skinny, 2 = expand + 16-bit GEMM, 3 = skinny with
+// the weights bit-placed on the host
 static void check_fp4(const char* name, bool w4a4, bool tile, int mode, void* fn, int smem, int BN, int M, int N, int K,
                       int splits, bool obf, float alpha, bool with_bias, float beta) {
   Fp4 wq(N, K, tile);
@@ -269,7 +270,15 @@ static void check_fp4(const char* name, bool w4a4, bool tile, int mode, void* fn
   auto ha = rand_bf16(static_cast<size_t>(M) * K);
   auto bias = with_bias ? rand_bias(N) : std::vector<float>();
   Out out(M, N, obf, beta);
-  uint8_t *dwc = dev_copy(wq.codes), *dws = dev_copy(wq.scales);
+  std::vector<uint8_t> codes = wq.codes;
+  if (mode == 3)
+    for (size_t i = 0; i < codes.size(); i += 4) {
+      uint32_t w;
+      std::memcpy(&w, &codes[i], 4);
+      w = bitplace_word(w);
+      std::memcpy(&codes[i], &w, 4);
+    }
+  uint8_t *dwc = dev_copy(codes), *dws = dev_copy(wq.scales);
   uint8_t *dac = dev_copy(aq.codes), *das = dev_copy(aq.scales);
   uint16_t* dab = dev_copy(ha);
   float* dga = dev_copy(std::vector<float>{aq.g});
@@ -279,7 +288,7 @@ static void check_fp4(const char* name, bool w4a4, bool tile, int mode, void* fn
   if (mode == 0) {
     launch_big(reinterpret_cast<BigFn>(fn), smem, BN, A, dwc, das, dws, w4a4 ? dga : nullptr, dgb, out.dev, dbias, M, N,
                K, K, K, alpha, beta, obf);
-  } else if (mode == 1) {
+  } else if (mode == 1 || mode == 3) {
     if (!launch_skinny(*static_cast<const SkSet*>(fn), false, A, dwc, das, dws, w4a4 ? dga : nullptr, dgb, out.dev, dbias,
                        M, N, K, K, K, splits, alpha, beta, obf)) {
       std::printf("%-28s M=%5d: does not fit in shared memory, skipped\n", name, M);
@@ -316,7 +325,39 @@ static void check_fp4(const char* name, bool w4a4, bool tile, int mode, void* fn
 
 #define BIGK(NAME, AK, BK_, BN, F16) reinterpret_cast<void*>(NAME), big_smem<AK, BK_, BN, F16>(), BN
 
+// Every code under every E4M3 scale through the bit-placed decode, against the host value.
+__global__ void bitplace_all(uint16_t* out) {
+  const int sc = blockIdx.x, c = threadIdx.x;  // 128 scales x 16 codes
+  uint32_t w = 0;
+  for (int i = 0; i < 8; ++i) w |= static_cast<uint32_t>((c + i) & 15) << (4 * i);
+  uint32_t c2[2], r[4];
+  bitplace_scales2(static_cast<uint32_t>(sc) | (static_cast<uint32_t>(sc) << 8), c2);
+  dequant8_bitplaced(bitplace_word(w), c2[0], r);
+  for (int k = 0; k < 4; ++k) {
+    out[(sc * 16 + c) * 8 + 2 * k] = static_cast<uint16_t>(r[k]);
+    out[(sc * 16 + c) * 8 + 2 * k + 1] = static_cast<uint16_t>(r[k] >> 16);
+  }
+}
+static void check_bitplace_decode() {
+  uint16_t* d;
+  CK(cudaMalloc(&d, 127 * 16 * 8 * 2));
+  bitplace_all<<<127, 16>>>(d);
+  std::vector<uint16_t> h(127 * 16 * 8);
+  CK(cudaMemcpy(h.data(), d, h.size() * 2, cudaMemcpyDeviceToHost));
+  int bad = 0;
+  for (int sc = 0; sc < 127; ++sc)
+    for (int c = 0; c < 16; ++c)
+      for (int i = 0; i < 8; ++i) {
+        const float want = e2m1((c + i) & 15) * e4m3(sc) / 256.0f, got = bf16_to_f(h[(sc * 16 + c) * 8 + i]);
+        if (want != got && bad++ < 5) std::printf("bitplace decode: scale %02x code %x: %g, want %g\n", sc, (c + i) & 15, got, want);
+      }
+  if (bad) ++failures;
+  std::printf("bitplace decode, 127 scales x 16 codes: %d wrong  %s\n", bad, bad ? "FAIL" : "ok");
+  cudaFree(d);
+}
+
 static void run_checks() {
+  check_bitplace_decode();
   // bf16 layouts, both tile widths, tails in M, N and K, epilogue variants
   check_bf16("bf16_kk_n256", gemm_bf16_kk_n256, big_smem<OP_K16, OP_K16, 256, false>(), 256, 0, 257, 384, 512, false, 1.f, false, 0.f);
   check_bf16("bf16_kk_n256", gemm_bf16_kk_n256, big_smem<OP_K16, OP_K16, 256, false>(), 256, 0, 33, 272, 80, true, 0.5f, true, 0.f);
@@ -350,6 +391,20 @@ static void run_checks() {
       check_fp4("skinny_w4a4_tile", true, true, 1, (void*)&w4t, 0, 0, M, 144, 512, splits, false, 1.f, true, 1.f);
     }
   check_fp4("skinny_w4a16_tile", false, true, 1, (void*)&w16t, 0, 0, 3, 160, 384, 4, false, 1.f, false, 0.f);
+  static const SkSet b16r = SKSET(skinny_w4a16_row_bp), b16t = SKSET(skinny_w4a16_tile_bp), b4r = SKSET(skinny_w4a4_row_bp),
+                     b4t = SKSET(skinny_w4a4_tile_bp);
+  for (int M : {1, 7, 9, 16})
+    for (int splits : {1, 2, 4}) {
+      bool obf = M == 7;
+      check_fp4("skinny_w4a16_row_bp", false, false, 3, (void*)&b16r, 0, 0, M, 384, 1024, splits, obf, 1.f, splits == 2, 0.f);
+      check_fp4("skinny_w4a16_tile_bp", false, true, 3, (void*)&b16t, 0, 0, M, 400, 1152, splits, false, 0.5f, true, M == 16 ? 1.f : 0.f);
+      check_fp4("skinny_w4a4_row_bp", true, false, 3, (void*)&b4r, 0, 0, M, 272, 1024, splits, obf, 1.f, false, 0.f);
+      check_fp4("skinny_w4a4_tile_bp", true, true, 3, (void*)&b4t, 0, 0, M, 144, 512, splits, false, 1.f, true, 1.f);
+    }
+  for (int M : {1, 16}) {
+    check_fp4("skinny_w4a4_tile_bp", true, true, 3, (void*)&b4t, 0, 0, M, 512, 8192, 2, false, 1.f, false, 0.f);
+    check_fp4("skinny_w4a16_row_bp", false, false, 3, (void*)&b16r, 0, 0, M, 528, 8192, 4, true, 1.f, true, 0.f);
+  }
   for (int M : {1, 16}) {
     check_fp4("skinny_w4a4_tile", true, true, 1, (void*)&w4t, 0, 0, M, 512, 8192, 2, false, 1.f, false, 0.f);
     check_fp4("skinny_w4a16_row", false, false, 1, (void*)&w16r, 0, 0, M, 528, 8192, 4, true, 1.f, true, 0.f);
@@ -536,7 +591,9 @@ static void run_timing(bool small_only) {
       struct V { const char* name; SkSet f; int kind; };
       V vs[] = {{"w4a16_tile", SKSET(skinny_w4a16_tile), 0}, {"w4a4_tile", SKSET(skinny_w4a4_tile), 1},
                 {"w4a16_row", SKSET(skinny_w4a16_row), 2},   {"w4a4_row", SKSET(skinny_w4a4_row), 3},
-                {"bf16", SKSET(skinny_bf16), 4}};
+                {"bf16", SKSET(skinny_bf16), 4},
+                {"w4a16_tile_bp", SKSET(skinny_w4a16_tile_bp), 0}, {"w4a4_tile_bp", SKSET(skinny_w4a4_tile_bp), 1},
+                {"w4a16_row_bp", SKSET(skinny_w4a16_row_bp), 2},   {"w4a4_row_bp", SKSET(skinny_w4a4_row_bp), 3}};
       for (const V& v : vs) {
         for (int splits : {1, 2, 4}) {
           char nm[64];
@@ -635,6 +692,52 @@ static void run_prof() {
   CK(cudaDeviceSynchronize());
 }
 
+__global__ void __launch_bounds__(512, 1) __cluster_dims__(1, 2, 1) empty_cluster(int* p) { if (p && threadIdx.x == 999) *p = 1; }
+__global__ void __launch_bounds__(512, 1) empty_plain(int* p) { if (p && threadIdx.x == 999) *p = 1; }
+// Per-CTA clock64 stamps of dev_stamp (the bit-placed W4A16 16x16 kernel, 2 K slices: entry, A
+// staged, each warp's main loop done, in-CTA reduction, partials sent, exit), printed as
+// percentiles over CTAs in microseconds from entry (at the nominal clock), with the empty-kernel
+// launch period for comparison.
+static void run_stamp() {
+  const int N = 8192, K = 8192;
+  int clk;
+  CK(cudaDeviceGetAttribute(&clk, cudaDevAttrClockRate, 0));
+  set_smem(reinterpret_cast<const void*>(empty_cluster), 20000);
+  set_smem(reinterpret_cast<const void*>(empty_plain), 20000);
+  std::printf("empty kernel period: cluster-of-2 grid 64x2 %.2f us, plain grid 64x2 %.2f us, plain 132 CTAs %.2f us\n",
+              time_us([&](int) { empty_cluster<<<dim3(64, 2), 512, 16384>>>(nullptr); return true; }, 1),
+              time_us([&](int) { empty_plain<<<dim3(64, 2), 512, 16384>>>(nullptr); return true; }, 1),
+              time_us([&](int) { empty_plain<<<132, 512, 0>>>(nullptr); return true; }, 1));
+  for (int M : {1, 16}) {
+    void* A = dev_random((size_t)M * K * 2, 1, BF16_MASK, BF16_OR);
+    void* B[4];  // rotated: more than L2 holds
+    for (int i = 0; i < 4; ++i) B[i] = dev_random((size_t)N * K / 2, 4 + i);
+    void* Bs = dev_random((size_t)(N / 16) * (K / 16), 5, SC_MASK, SC_OR);
+    float* g = dev_copy(std::vector<float>{0.01f});
+    void* D;
+    CK(cudaMalloc(&D, (size_t)M * N * 4));
+    for (int r = 0; r < 9; ++r)
+      launch_skinny(SKSET(dev_stamp), false, A, B[r % 4], nullptr, (uint8_t*)Bs, nullptr, g, D, nullptr, M, N, K, K, K, 2, 1.f, 0.f, 1);
+    CK(cudaDeviceSynchronize());
+    std::vector<unsigned long long> h(1024 * 24);
+    CK(cudaMemcpyFromSymbol(h.data(), g_dev_times, h.size() * 8));
+    const int ctas = 128;
+    const char* names[] = {"staged", "warp0 done", "last warp done", "reduced", "partials sent", "exit"};
+    std::printf("M=%d clock %d kHz; us from entry, p10/p50/p90 over %d CTAs\n", M, clk, ctas);
+    for (int e = 0; e < 6; ++e) {
+      std::vector<double> v;
+      for (int c = 0; c < ctas; ++c) {
+        const unsigned long long* t = &h[c * 24];
+        unsigned long long x = e == 0 ? t[1] : e == 1 ? t[2] : e == 2 ? *std::max_element(t + 2, t + 18) : t[15 + e];
+        v.push_back((double)(x - t[0]) / (clk * 1e-3));
+      }
+      std::sort(v.begin(), v.end());
+      std::printf("  %-16s %7.2f %7.2f %7.2f\n", names[e], v[ctas / 10], v[ctas / 2], v[ctas * 9 / 10]);
+    }
+    std::printf("  kernel period: %.2f us\n", time_us([&](int i) { return launch_skinny(SKSET(dev_stamp), false, A, B[i], nullptr, (uint8_t*)Bs, nullptr, g, D, nullptr, M, N, K, K, K, 2, 1.f, 0.f, 1); }, 4));
+  }
+}
+
 int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "check";
   cudaDeviceProp p;
@@ -643,6 +746,7 @@ int main(int argc, char** argv) {
   if (mode == "check" || mode == "all") run_checks();
   if (mode == "time" || mode == "all") run_timing(argc > 2 && std::string(argv[2]) == "small");
   if (mode == "prof") run_prof();
+  if (mode == "stamp") run_stamp();
   std::printf("%d check failures\n", failures);
   return failures == 0 ? 0 : 1;
 }

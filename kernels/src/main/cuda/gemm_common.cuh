@@ -13,7 +13,11 @@ enum : int {
   OP_MN16 = 1,      // 16-bit matrix [reduction][ld], the row (M or N) dimension contiguous
   OP_FP4_ROW = 2,   // NVFP4 codes [rows][K/2], E4M3 scales [rows][K/16]     (ROW_1x16)
   OP_FP4_TILE = 3,  // NVFP4 codes [rows][K/2], E4M3 scales [rows/16][K/16]  (TILE_16x16)
+  OP_FP4_ROW_BP = 4,   // OP_FP4_ROW with the codes bit-placed (bitplace_word; small-M kernel only)
+  OP_FP4_TILE_BP = 5,  // OP_FP4_TILE with the codes bit-placed
 };
+__host__ __device__ constexpr bool op_tile(int kind) { return kind == OP_FP4_TILE || kind == OP_FP4_TILE_BP; }
+__host__ __device__ constexpr bool op_bitplaced(int kind) { return kind == OP_FP4_ROW_BP || kind == OP_FP4_TILE_BP; }
 
 // ---------------------------------------------------------------------------------------------
 // PTX wrappers
@@ -66,6 +70,40 @@ DEV uint64_t make_desc(uint32_t saddr, uint32_t lbo, uint32_t sbo) {
   d |= static_cast<uint64_t>((sbo & 0x3FFFF) >> 4) << 32;
   d |= static_cast<uint64_t>(1) << 62;  // SWIZZLE_128B
   return d;
+}
+
+// Thread-block clusters: distributed shared memory and barriers across the cluster's CTAs.
+DEV uint32_t mapa_u32(uint32_t saddr, int rank) {  // this CTA's shared address -> the same one in CTA `rank`
+  uint32_t d;
+  asm volatile("mapa.shared::cluster.u32 %0, %1, %2;" : "=r"(d) : "r"(saddr), "r"(rank));
+  return d;
+}
+DEV void cluster_arrive_relaxed() { asm volatile("barrier.cluster.arrive.relaxed.aligned;" ::: "memory"); }
+DEV void cluster_wait() { asm volatile("barrier.cluster.wait.aligned;" ::: "memory"); }
+// Barrier init made visible to the cluster (the other CTAs arrive on it remotely).
+DEV void mbarrier_init_cluster(uint32_t saddr, int count) {
+  asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;" ::"r"(saddr), "r"(count) : "memory");
+  asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
+}
+// This thread's arrival, announcing `bytes` still to come by st.async (or TMA).
+DEV void mbarrier_expect_tx(uint32_t saddr, int bytes) {
+  asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"(saddr), "r"(bytes) : "memory");
+}
+// A store into another CTA's shared memory whose 4 bytes count on that CTA's barrier.
+DEV void st_async_f32(uint32_t caddr, float v, uint32_t cbar) {
+  asm volatile("st.async.shared::cluster.mbarrier::complete_tx::bytes.b32 [%0], %1, [%2];" ::"r"(caddr),
+               "r"(__float_as_uint(v)), "r"(cbar)
+               : "memory");
+}
+DEV void mbarrier_wait_cluster(uint32_t saddr, uint32_t parity) {
+  uint32_t done = 0;
+  while (!done) {
+    asm volatile(
+        "{\n.reg .pred p;\nmbarrier.try_wait.parity.acquire.cluster.shared::cta.b64 p, [%1], %2;\nselp.u32 %0, 1, 0, p;\n}"
+        : "=r"(done)
+        : "r"(saddr), "r"(parity)
+        : "memory");
+  }
 }
 
 DEV uint32_t prmt(uint32_t a, uint32_t b, uint32_t sel) {
@@ -214,6 +252,64 @@ DEV void dequant8_pairs(uint32_t w, uint32_t s2, uint32_t nb2, uint32_t (&out)[4
   out[1] = fma2<F16>(prmt(la, hi, 0x4341u), s2, nb2) ^ ((w << 8) & sgn);
   out[2] = fma2<F16>(prmt(lb, hi, 0x4240u), s2, nb2) ^ ((w << 4) & sgn);
   out[3] = fma2<F16>(prmt(lb, hi, 0x4341u), s2, nb2) ^ (w & sgn);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bit-placed NVFP4 -> bf16 (the small-M kernel's pre-arranged weights; docs/formats.md)
+//
+// An E2M1 code s.e1.e0.m put at bf16 bits 15 (sign), 8..7 (the exponent's two low bits) and 6
+// (the mantissa's top bit), all else zero, reads as v * 2^-126 for every code: e >= 1 gives
+// 2^(e-127)(1 + m/2) = 2^-126 * 2^(e-1)(1 + m/2), and e = 0 the bf16 subnormal m/2 * 2^-126.
+// One bf16x2 multiply by sf * 2^118 (exact: sf has 4 significant bits, v 2) then gives
+// v * sf / 256, a normal bf16 for every E4M3 scale; the 256 goes to the epilogue.
+//
+// bitplace_word stores each 32-bit word of 8 codes (e0..e7, codec order) permuted so that the
+// register pairs (e0, e1), (e2, e3), (e4, e5), (e6, e7) (natural order, as bf16 activations lie
+// in memory) come out of four rotations by 0, 4, 10 and 6|14 bits and five and-masks: 13 instructions per 8 codes with the
+// four multiplies, against 20 for dequant8_pairs (no rotation set puts all four pairs out with
+// one mask each; this one needs two masks for the last pair).
+// ---------------------------------------------------------------------------------------------
+constexpr uint32_t kBitplaceMask = 0x81C081C0u;  // sign, e1, e0, m of both bf16 halves
+
+// The rotation that brings bit b (0 = m, 1 = e0, 2 = e1, 3 = sign) of pair k into place.
+__host__ __device__ constexpr int bitplace_rotation(int k, int b) { return k == 0 ? 0 : k == 1 ? 4 : k == 2 ? 10 : b == 2 ? 14 : 6; }
+
+// Codec word (code c in bits 4c..4c+3) -> bit-placed word.
+__host__ __device__ inline uint32_t bitplace_word(uint32_t w) {
+  uint32_t out = 0;
+  for (int c = 0; c < 8; ++c)
+    for (int b = 0; b < 4; ++b) {
+      const int j = 16 * (c & 1) + (b == 3 ? 15 : 6 + b);  // the bit's place in pair c / 2
+      const int dst = (j - bitplace_rotation(c >> 1, b)) & 31;
+      out |= ((w >> (4 * c + b)) & 1u) << dst;
+    }
+  return out;
+}
+
+DEV uint32_t rotl(uint32_t w, int r) { return __funnelshift_l(w, w, r); }
+
+DEV uint32_t mul_bf16x2(uint32_t a, uint32_t b) {
+  uint32_t d;
+  asm("mul.rn.bf16x2 %0, %1, %2;" : "=r"(d) : "r"(a), "r"(b));
+  return d;
+}
+
+// Multipliers sf * 2^118 (both halves) of two consecutive blocks (E4M3 bytes in bits 0..7, 8..15).
+DEV void bitplace_scales2(uint32_t two, uint32_t (&c2)[2]) {
+#pragma unroll
+  for (int i = 0; i < 2; ++i) {
+    // E4M3 bits at float bits 26..20 read sf * 2^-120 (see scale_pair); two exact steps of 2^119
+    const float s = __uint_as_float(((two >> (8 * i)) & 0x7Fu) << 20) * 0x1p119f;
+    c2[i] = pack2<false>(s * 0x1p119f, s * 0x1p119f);
+  }
+}
+
+// 8 bit-placed codes -> out[k] = (e_2k, e_2k+1) * sf / 256 in bf16 (natural order).
+DEV void dequant8_bitplaced(uint32_t w, uint32_t c2, uint32_t (&out)[4]) {
+  out[0] = mul_bf16x2(w & kBitplaceMask, c2);
+  out[1] = mul_bf16x2(rotl(w, 4) & kBitplaceMask, c2);
+  out[2] = mul_bf16x2(rotl(w, 10) & kBitplaceMask, c2);
+  out[3] = mul_bf16x2((rotl(w, 6) & 0x80C080C0u) | (rotl(w, 14) & 0x01000100u), c2);
 }
 
 // bf16/f16 values of 8 consecutive k (4 registers, natural order) in dequant8_pairs's order.

@@ -1,8 +1,9 @@
 // GEMM for M <= 16 (decode): D[M,N] = A[M,K] W[N,K]^T with the weights streamed once from memory.
 //
-//   skinny_w4a16_{row,tile}   bf16 A x NVFP4 W (ROW_1x16 or TILE_16x16 scales)
-//   skinny_w4a4_{row,tile}    NVFP4 A (ROW_1x16) x NVFP4 W
-//   skinny_bf16               bf16 A x bf16 W
+//   skinny_w4a16_{row,tile}[_bp]   bf16 A x NVFP4 W (ROW_1x16 or TILE_16x16 scales)
+//   skinny_w4a4_{row,tile}[_bp]    NVFP4 A (ROW_1x16) x NVFP4 W
+//   skinny_bf16                    bf16 A x bf16 W
+//   nvfp4_bitplace                 codec-layout codes -> bit-placed codes (the _bp kernels' weights)
 //   nvfp4_expand_{f16,bf16}_{row,tile}   NVFP4 -> 16-bit matrix (the dequantize-then-GEMM path)
 //
 // Design (docs/kernels-gemm.md): the time is the weight bytes over memory bandwidth, so every
@@ -11,30 +12,28 @@
 // (gridDim.y slices); the two warps of a row group each take half of the slice. The CTA first
 // stages A's slice in shared memory as 16-bit values (NVFP4 activations expanded there). Each
 // warp runs mma.sync m16n8k16 with its 16 weight rows as the MMA's rows and up to 8 tokens as its
-// columns (a second MMA for tokens 8..15), in the lane mapping of gemm_skinny.cuh: weights are
-// read in the codec's layout, no pre-arranged copy. The sums meet in shared memory (the two
-// warps of a row group), then, with several K slices, across the CTAs of a thread-block cluster
-// (one CTA per slice) through distributed shared memory: no workspace, no atomics, and always
-// the same order of additions.
+// columns (a second MMA for tokens 8..15), in the lane mapping of gemm_skinny.cuh. Weights are
+// read either in the codec's layout or, for the _bp entries, bit-placed (a copy made once by
+// nvfp4_bitplace, docs/formats.md), which expands with 13 instead of 20 instructions per 8 codes
+// (gemm_common.cuh) and lets bf16 A be copied by cp.async while the first weights stream in. The
+// sums meet in shared memory (the two warps of a row group), then, with several K slices, in
+// the shared memory of one CTA of the thread-block cluster (one CTA per slice) by st.async: no
+// workspace, no atomics, and always the same order of additions.
 //
 // Requirements (checked by the Java wrapper): M <= 16, N % 16 == 0, K % 128 == 0, K slice a
 // multiple of 128 with every slice non-empty, gridDim.y equal to the entry's cluster size.
 // Dynamic shared memory: skinny_smem(M * SkinnyB::row_bytes(kslice), 16, 2, M) (GemmKernels.java
 // agrees).
-#include <cooperative_groups.h>
-
 #include "gemm_skinny.cuh"
-
-namespace cg = cooperative_groups;
 
 namespace {
 
-// One warp's pass over its K slice: NB register sets of U steps in a ring, the loads of the next
-// sets requested before the current one is expanded and multiplied. The first NB - 1 sets are
-// requested before the CTA stages A (stage() ends with the CTA barrier), so the two overlap.
-template <int BKIND, bool F16, int GROUPS, int U, int NB, class Stage>
+// One warp's pass over its K slice: NB register sets of U steps in a ring; a set is refilled as
+// soon as it has been expanded and multiplied. All NB sets are requested before the CTA waits for
+// the staged A (wait() ends with the CTA barrier), so the weight stream starts at once.
+template <int BKIND, bool F16, int GROUPS, int U, int NB, class Wait>
 DEV void skinny_mainloop(const uint8_t* bp0, const uint8_t* bp1, const uint8_t* sp0, const uint8_t* sp1,
-                         int step_bytes, const uint8_t* x0p, const uint8_t* x1p, int nsteps, Stage&& stage,
+                         int step_bytes, const uint8_t* x0p, const uint8_t* x1p, int nsteps, Wait&& wait,
                          float (&acc)[2][2][4]) {
   using SB = SkinnyB<BKIND>;
   constexpr bool FP4 = SB::FP4;
@@ -43,13 +42,13 @@ DEV void skinny_mainloop(const uint8_t* bp0, const uint8_t* bp1, const uint8_t* 
   auto load = [&](int s0, int b) {  // b: a compile-time constant once the callers are unrolled
 #pragma unroll
     for (int u = 0; u < U; ++u) {
-      // past the end: reload the last step (L2 hit, unused); a warp without steps reads step 0
+      // past the end of a set: reload the last step (L2 hit, unused); a warp without steps reads step 0
       const int s = max(0, min(s0 + u, nsteps - 1));
       w0[b][u] = ldg_stream128(bp0 + s * step_bytes);
       w1[b][u] = ldg_stream128(bp1 + s * step_bytes);
       if constexpr (FP4) {
         c0[b][u] = *reinterpret_cast<const uint16_t*>(sp0 + s * 8);
-        c1[b][u] = BKIND == OP_FP4_TILE ? c0[b][u] : *reinterpret_cast<const uint16_t*>(sp1 + s * 8);
+        c1[b][u] = op_tile(BKIND) ? c0[b][u] : *reinterpret_cast<const uint16_t*>(sp1 + s * 8);
       }
     }
   };
@@ -77,18 +76,26 @@ DEV void skinny_mainloop(const uint8_t* bp0, const uint8_t* bp1, const uint8_t* 
     }
   };
 #pragma unroll
-  for (int j = 0; j < NB - 1; ++j) load(j * U, j);
-  stage();
+  for (int j = 0; j < NB; ++j) load(j * U, j);
+  wait();
   for (int s0 = 0; s0 < nsteps; s0 += NB * U) {
 #pragma unroll
     for (int j = 0; j < NB; ++j) {
-      load(s0 + (j + NB - 1) * U, (j + NB - 1) % NB);
       process(s0 + j * U, j);
+      // none past the end: a barrier's memory fence after the loop would wait for them
+      if (s0 + (j + NB) * U < nsteps) load(s0 + (j + NB) * U, j);
     }
   }
 }
 
-template <int BKIND, int AKIND, bool F16, int CONST_SCALE, int WARPS, int KQ, int U, int NB, int SPLITS>
+#ifdef GEMM_DEV_VARIANTS  // where the time goes: clock64 at entry, A staged, each warp's loop done, ...
+__device__ unsigned long long g_dev_times[1024 * 24];
+#define DEV_STAMP(i) do { if (STAMP) { unsigned long long c_; asm volatile("mov.u64 %0, %%clock64;" : "=l"(c_)); \
+  g_dev_times[(blockIdx.y * gridDim.x + blockIdx.x) * 24 + (i)] = c_; } } while (0)
+#else
+#define DEV_STAMP(i) do { } while (0)
+#endif
+template <int BKIND, int AKIND, bool F16, int CONST_SCALE, int WARPS, int KQ, int U, int NB, int SPLITS, bool STAMP = false>
 DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const uint8_t* b_sc, const float* g_a,
                      const float* g_b, void* D, const float* bias, int M, int N, int K, int lda, int ldb, int kslice,
                      float alpha, float beta, int out_bf16) {
@@ -105,10 +112,26 @@ DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const ui
   const int kb = split * kslice;
   const int klen = min(K, kb + kslice) - kb;
   const int rowstride = SB::row_bytes(kslice);
+  if (tid == 0) DEV_STAMP(0);
+  __shared__ uint64_t red_bar;  // the cluster reduction's barrier: the other CTAs' partial sums
+  if constexpr (SPLITS > 1) {
+    if (tid == 0) {
+      mbarrier_init_cluster(smem_u32(&red_bar), 1);
+      mbarrier_expect_tx(smem_u32(&red_bar), (SPLITS - 1) * (M * ROWS / SPLITS) * 4);
+    }
+    cluster_arrive_relaxed();  // waited for at the reduction, long after
+  }
 
-  auto stage = [&]() {  // only A's M rows: lanes of tokens >= M read row M - 1, and their columns are never stored
-    skinny_stage_a<BKIND, AKIND, F16, THREADS>(sa, A, a_sc, M, K, lda, kb, klen, rowstride);
+  // A's M rows only (lanes of tokens >= M read row M - 1, and their columns are never stored). bf16
+  // A for bit-placed weights is copied as it is (cp.async, issued before the weight loads and
+  // waited for after them); otherwise it is staged after the first weight loads are requested.
+  constexpr bool ASYNC_A = op_bitplaced(BKIND) && AKIND == OP_K16;
+  if constexpr (ASYNC_A) skinny_stage_a_async<SB, THREADS>(sa, A, M, lda, kb, klen, rowstride);
+  auto wait = [&]() {
+    if constexpr (ASYNC_A) cp_async_wait<0>();
+    else skinny_stage_a<BKIND, AKIND, F16, THREADS>(sa, A, a_sc, M, K, lda, kb, klen, rowstride);
     __syncthreads();
+    if (tid == 0) DEV_STAMP(1);
   };
 
   // ---- stream the weights: lane (g, t) loads rows g and g + 8 of the warp's 16 ----
@@ -131,7 +154,7 @@ DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const ui
     const size_t rb = static_cast<size_t>(K) / 2, sr = static_cast<size_t>(K) / 16;
     bp0 = static_cast<const uint8_t*>(B) + rs * rb + kw / 2 + t * 16;
     bp1 = bp0 + 8 * rb;
-    if constexpr (BKIND == OP_FP4_TILE) {
+    if constexpr (op_tile(BKIND)) {
       sp0 = b_sc + static_cast<size_t>(rs / 16) * sr + kw / 16 + t * 2;  // rows g, g+8 share a tile
       sp1 = sp0;
     } else {
@@ -143,8 +166,9 @@ DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const ui
   const int xoff = SB::lane_offset(t) + wfirst * SB::A_STEP_BYTES;
   const uint8_t* x0p = sa + min(g, M - 1) * rowstride + xoff;
   const uint8_t* x1p = sa + min(g + 8, M - 1) * rowstride + xoff;
-  if (M > 8) skinny_mainloop<BKIND, F16, 2, U, NB>(bp0, bp1, sp0, sp1, step_bytes, x0p, x1p, nsteps, stage, acc);
-  else skinny_mainloop<BKIND, F16, 1, U, NB>(bp0, bp1, sp0, sp1, step_bytes, x0p, x1p, nsteps, stage, acc);
+  if (M > 8) skinny_mainloop<BKIND, F16, 2, U, NB>(bp0, bp1, sp0, sp1, step_bytes, x0p, x1p, nsteps, wait, acc);
+  else skinny_mainloop<BKIND, F16, 1, U, NB>(bp0, bp1, sp0, sp1, step_bytes, x0p, x1p, nsteps, wait, acc);
+  if (lane == 0) DEV_STAMP(2 + warp);
 
   // ---- epilogue: sums over the KQ warps of a row group (shared memory, A's space), then over the
   // SPLITS CTAs of a cluster (distributed shared memory), always in the same order ----
@@ -161,6 +185,7 @@ DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const ui
       for (int j = 0; j < 8; ++j) red[(warp * 8 + j) * 32 + lane] = sum[j >> 2][j & 3];
     }
     __syncthreads();
+    if (tid == 0) DEV_STAMP(18);
     if (kq == 0) {
 #pragma unroll
       for (int q = 1; q < KQ; ++q)
@@ -172,24 +197,35 @@ DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const ui
   if constexpr (SPLITS == 1) {
     if (kq == 0 && wok) skinny_store(D, out_bf16, sum, r0, N, M, t, scale, bias, beta);
   } else {
-    // Each CTA of the cluster (one per K slice) puts its sums in its shared memory; after a cluster
-    // barrier CTA r sums the r-th share of the tile over all of them, in slice order, and stores it.
-    cg::cluster_group cluster = cg::this_cluster();
-    float* part = reinterpret_cast<float*>(smem_a);  // [M][ROWS]
-    __syncthreads();  // the in-CTA reduction is done with A's space
-    if (kq == 0 && wok) skinny_store_partial(part, sum, rg * 16 + g, ROWS, M, t);
-    cluster.sync();
-    const int total = M * ROWS, share = (total + SPLITS - 1) / SPLITS, e0 = split * share;
-    for (int e = e0 + tid; e < min(total, e0 + share); e += THREADS) {
-      const int cn = n0 + e % ROWS;
+    // CTA r of the cluster (one per K slice) adds up the r-th share of the tile: the other CTAs
+    // send it their partial sums with st.async straight into its shared memory (a region A does not
+    // use, so early senders never meet a CTA still reading A), each store counted on CTA r's
+    // barrier, which has expected all of their bytes since entry; CTA r adds the SPLITS partials
+    // in slice order and stores. No fences, no cluster barrier at the end.
+    float* part = reinterpret_cast<float*>(sa + skinny_part_offset(M * rowstride, WARPS, KQ));  // [SPLITS][share]
+    const int share = M * ROWS / SPLITS, e0 = split * share;  // M * 128 is a multiple of SPLITS
+    cluster_wait();  // all CTAs of the cluster have set up their barriers
+    if (kq == 0) {  // every element of the tile, also rows past N (sums of zero): the byte count is fixed
+      skinny_outputs(sum, M, t, [&](int tk, int dr, float v) {
+        const int e = tk * ROWS + rg * 16 + g + dr, owner = e / share;
+        float* slot = part + split * share + e - owner * share;
+        if (owner == split) *slot = v;
+        else st_async_f32(mapa_u32(smem_u32(slot), owner), v, mapa_u32(smem_u32(&red_bar), owner));
+      });
+    }
+    __syncthreads();  // this CTA's own partials are written
+    if (tid == 0) DEV_STAMP(19);
+    mbarrier_wait_cluster(smem_u32(&red_bar), 0);
+    for (int i = tid; i < share; i += THREADS) {
+      const int e = e0 + i, cn = n0 + e % ROWS;
       if (cn >= N) continue;
       float v = 0.0f;
 #pragma unroll
-      for (int q = 0; q < SPLITS; ++q) v += cluster.map_shared_rank(part, q)[e];
+      for (int q = 0; q < SPLITS; ++q) v += part[q * share + i];
       store_one(D, out_bf16, static_cast<size_t>(e / ROWS) * N + cn, v * scale + (bias != nullptr ? bias[cn] : 0.0f), beta);
     }
-    cluster.sync();  // no CTA leaves while its shared memory may still be read
   }
+  if (tid == 0) DEV_STAMP(20);
 }
 
 template <bool F16, bool TILE>
@@ -212,29 +248,46 @@ DEV void expand(const uint8_t* codes, const uint8_t* sc, uint4* out, int rows, i
 
 // WARPS: warps per CTA; KQ: warps sharing one row group (each 1/KQ of the K slice); U: steps per
 // register set; NB: register sets in the ring; MINB: CTAs per SM the register allocation must
-// allow; SPLITS: K slices = CTAs per cluster (gridDim.y). Entries NAME_s1, NAME_s2, NAME_s4.
-#define SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, WARPS, KQ, U, NB, MINB, SPLITS, ATTR)                         \
+// allow; SPLITS: K slices = CTAs per cluster (gridDim.y); STAMP: clock stamps for gemm_dev.cu.
+// Entries NAME_s1, NAME_s2, NAME_s4.
+#define SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, WARPS, KQ, U, NB, MINB, SPLITS, ATTR, STAMP)                         \
   extern "C" __global__ void __launch_bounds__(32 * WARPS, MINB) ATTR                                               \
       NAME##_s##SPLITS(const void* A, const void* B, const uint8_t* a_sc, const uint8_t* b_sc, const float* g_a,     \
                        const float* g_b, void* D, const float* bias, int M, int N, int K, int lda, int ldb,          \
                        int kslice, float alpha, float beta, int out_bf16) {                                         \
-    skinny_gemm<BKIND, AKIND, F16, CONST, WARPS, KQ, U, NB, SPLITS>(A, B, a_sc, b_sc, g_a, g_b, D, bias, M, N, K, lda, \
+    skinny_gemm<BKIND, AKIND, F16, CONST, WARPS, KQ, U, NB, SPLITS, STAMP>(A, B, a_sc, b_sc, g_a, g_b, D, bias, M, N, K, lda, \
                                                                     ldb, kslice, alpha, beta, out_bf16);            \
   }
-#define SKINNY_ENTRY(NAME, BKIND, AKIND, F16, CONST)                                                                   \
-  SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, SKINNY_WARPS, SKINNY_KQ, 2, 2, 1, 1, )                                \
-  SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, SKINNY_WARPS, SKINNY_KQ, 2, 2, 1, 2, __cluster_dims__(1, 2, 1))       \
-  SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, SKINNY_WARPS, SKINNY_KQ, 2, 2, 1, 4, __cluster_dims__(1, 4, 1))
+#define SKINNY_ENTRY(NAME, BKIND, AKIND, F16, CONST, STAMP)                                                                  \
+  SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, SKINNY_WARPS, SKINNY_KQ, 2, 2, 1, 1, , STAMP)                                \
+  SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, SKINNY_WARPS, SKINNY_KQ, 2, 2, 1, 2, __cluster_dims__(1, 2, 1), STAMP)       \
+  SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, SKINNY_WARPS, SKINNY_KQ, 2, 2, 1, 4, __cluster_dims__(1, 4, 1), STAMP)
 
 // 16 warps = 8 row groups x 2 halves of the K slice: 128 weight rows per CTA, one CTA per SM
 // (GemmKernels.SKINNY_* agree).
 #define SKINNY_WARPS 16
 #define SKINNY_KQ 2
-SKINNY_ENTRY(skinny_w4a16_row, OP_FP4_ROW, OP_K16, false, 1)
-SKINNY_ENTRY(skinny_w4a16_tile, OP_FP4_TILE, OP_K16, false, 1)
-SKINNY_ENTRY(skinny_w4a4_row, OP_FP4_ROW, OP_FP4_ROW, true, 16)
-SKINNY_ENTRY(skinny_w4a4_tile, OP_FP4_TILE, OP_FP4_ROW, true, 16)
-SKINNY_ENTRY(skinny_bf16, OP_K16, OP_K16, false, 1)
+SKINNY_ENTRY(skinny_w4a16_row, OP_FP4_ROW, OP_K16, false, 1, false)
+SKINNY_ENTRY(skinny_w4a16_tile, OP_FP4_TILE, OP_K16, false, 1, false)
+SKINNY_ENTRY(skinny_w4a4_row, OP_FP4_ROW, OP_FP4_ROW, true, 16, false)
+SKINNY_ENTRY(skinny_w4a4_tile, OP_FP4_TILE, OP_FP4_ROW, true, 16, false)
+SKINNY_ENTRY(skinny_bf16, OP_K16, OP_K16, false, 1, false)
+// Bit-placed weights (bitplace_word): bf16 MMA for both, the activations of W4A4 expanded to bf16;
+// the weights carry a factor 1/256.
+SKINNY_ENTRY(skinny_w4a16_row_bp, OP_FP4_ROW_BP, OP_K16, false, 256, false)
+SKINNY_ENTRY(skinny_w4a16_tile_bp, OP_FP4_TILE_BP, OP_K16, false, 256, false)
+SKINNY_ENTRY(skinny_w4a4_row_bp, OP_FP4_ROW_BP, OP_FP4_ROW, false, 256, false)
+SKINNY_ENTRY(skinny_w4a4_tile_bp, OP_FP4_TILE_BP, OP_FP4_ROW, false, 256, false)
+#ifdef GEMM_DEV_VARIANTS  // the bit-placed W4A16 kernel with clock stamps (gemm_dev.cu stamp)
+SKINNY_ENTRY(dev_stamp, OP_FP4_TILE_BP, OP_K16, false, 256, true)
+#endif
+
+// Codec-order codes -> bit-placed codes (bitplace_word), one 32-bit word (8 codes) per step.
+extern "C" __global__ void nvfp4_bitplace(const uint32_t* in, uint32_t* out, long long words) {
+  for (long long i = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; i < words;
+       i += static_cast<long long>(gridDim.x) * blockDim.x)
+    out[i] = bitplace_word(in[i]);
+}
 
 // Values written: bf16 = v*sf, f16 = v*sf/4 (the same as the fused kernels' registers); the global
 // scale is left to the GEMM epilogue.

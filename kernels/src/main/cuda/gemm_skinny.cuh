@@ -28,14 +28,17 @@ struct SkinnyB {
 };
 
 // Dynamic shared memory of gemm_skinny.cu's kernels (GemmKernels.java agrees): staged A, then (reusing it) the
-// in-CTA reduction and the cluster's partial sums.
+// in-CTA reduction; after both, the partial sums the cluster's CTAs write (m x rows floats).
+inline __host__ __device__ constexpr int skinny_part_offset(int a_bytes, int warps, int kq) {
+  const int red = kq > 1 ? warps * 8 * 32 * 4 : 0;
+  return ((a_bytes > red ? a_bytes : red) + 15) / 16 * 16;
+}
 inline __host__ __device__ constexpr int skinny_smem(int a_bytes, int warps, int kq, int m) {
-  const int red = kq > 1 ? warps * 8 * 32 * 4 : 0, part = m * 16 * (warps / kq) * 4;
-  return a_bytes > red ? (a_bytes > part ? a_bytes : part) : (red > part ? red : part);
+  return skinny_part_offset(a_bytes, warps, kq) + m * 16 * (warps / kq) * 4;
 }
 
-// Stages A[0:M, kb:kb+klen) as 16-bit values (NVFP4 weights: each 8 k in dequant8_pairs's order;
-// NVFP4 activations expanded). A thread takes one 8-k chunk of up to 16 rows at a time, all its
+// Stages A[0:M, kb:kb+klen) as 16-bit values (codec-layout NVFP4 weights: each 8 k in
+// dequant8_pairs's order; bit-placed weights: natural order; NVFP4 activations expanded). A thread takes one 8-k chunk of up to 16 rows at a time, all its
 // loads first, so that the batch costs one memory latency, not sixteen. The caller synchronizes.
 template <int BKIND, int AKIND, bool F16, int THREADS>
 DEV void skinny_stage_a(uint8_t* sa, const void* A, const uint8_t* a_sc, int M, int K, int lda, int kb, int klen,
@@ -64,7 +67,12 @@ DEV void skinny_stage_a(uint8_t* sa, const void* A, const uint8_t* a_sc, int M, 
         if (m >= M) break;
         uint4 o = v[j];
         if constexpr (AKIND == OP_K16) {
-          if constexpr (SB::FP4) o = pairs_order(o);
+          if constexpr (SB::FP4 && !op_bitplaced(BKIND)) o = pairs_order(o);
+        } else if constexpr (op_bitplaced(BKIND)) {  // natural order, bf16 v * sf
+          uint32_t s2, nb2, r[4];
+          scale_pair<false>(sc[j], s2, nb2);
+          dequant8<false>(v[j].x, s2, nb2, r);
+          o = make_uint4(r[0], r[1], r[2], r[3]);
         } else {
           uint32_t s2, nb2, r[4];
           mag_scale_pair<F16>(sc[j], s2, nb2);
@@ -77,6 +85,19 @@ DEV void skinny_stage_a(uint8_t* sa, const void* A, const uint8_t* a_sc, int M, 
   }
 }
 
+// bf16 A as it is (bit-placed weights pair codes in natural k order), by cp.async; the caller
+// waits (cp_async_wait) and synchronizes.
+template <class SB, int THREADS>
+DEV void skinny_stage_a_async(uint8_t* sa, const void* A, int M, int lda, int kb, int klen, int rowstride) {
+  const int words = klen / 8;
+  for (int i = threadIdx.x; i < words * M; i += THREADS) {
+    const int m = i / words, q = i % words;
+    cp_async16(smem_u32(sa + m * rowstride + SB::chunk_pos(q) * 16),
+               static_cast<const uint16_t*>(A) + static_cast<size_t>(m) * lda + kb + q * 8, 16);
+  }
+  cp_async_commit();
+}
+
 // One warp step of NVFP4 weights: w0 / w1 = the lane's 16 code bytes of rows g / g + 8, c0 / c1 =
 // their two E4M3 block scales (bits 0..7, 8..15; equal for TILE_16x16), xs0 / xs1 = the staged
 // activations of tokens g / g + 8 at this step. Accumulates into acc[token group][k half of the MMA].
@@ -86,20 +107,34 @@ DEV void skinny_fp4_step(const uint4& w0, const uint4& w1, uint32_t c0, uint32_t
   const uint32_t wa[4] = {w0.x, w0.y, w0.z, w0.w};
   const uint32_t wb[4] = {w1.x, w1.y, w1.z, w1.w};
   uint32_t s2a[2], nba[2], s2b[2], nbb[2];
-  mag_scale_pairs2<F16>(c0, s2a, nba);
-  if constexpr (BKIND == OP_FP4_TILE) {
-    s2b[0] = s2a[0]; s2b[1] = s2a[1]; nbb[0] = nba[0]; nbb[1] = nba[1];
+  if constexpr (op_bitplaced(BKIND)) {
+    bitplace_scales2(c0, s2a);
+    if constexpr (op_tile(BKIND)) {
+      s2b[0] = s2a[0]; s2b[1] = s2a[1];
+    } else {
+      bitplace_scales2(c1, s2b);
+    }
   } else {
-    mag_scale_pairs2<F16>(c1, s2b, nbb);
+    mag_scale_pairs2<F16>(c0, s2a, nba);
+    if constexpr (op_tile(BKIND)) {
+      s2b[0] = s2a[0]; s2b[1] = s2a[1]; nbb[0] = nba[0]; nbb[1] = nba[1];
+    } else {
+      mag_scale_pairs2<F16>(c1, s2b, nbb);
+    }
   }
 #pragma unroll
   for (int q = 0; q < 4; ++q) {
-    uint32_t p[4], r[4];  // weight rows g and g+8 in dequant8_pairs's order
-    dequant8_pairs<F16>(wa[q], s2a[q >> 1], nba[q >> 1], p);
-    dequant8_pairs<F16>(wb[q], s2b[q >> 1], nbb[q >> 1], r);
+    uint32_t p[4], r[4];  // weight rows g and g+8, in the staged activations' order
+    if constexpr (op_bitplaced(BKIND)) {
+      dequant8_bitplaced(wa[q], s2a[q >> 1], p);
+      dequant8_bitplaced(wb[q], s2b[q >> 1], r);
+    } else {
+      dequant8_pairs<F16>(wa[q], s2a[q >> 1], nba[q >> 1], p);
+      dequant8_pairs<F16>(wb[q], s2b[q >> 1], nbb[q >> 1], r);
+    }
     // MMA rows (g | g+8) x k slots (2t,2t+1 | 2t+8,2t+9) = register pairs 0 | 1, then 2 | 3: word
-    // elements (0,4 | 1,5), then (2,6 | 3,7); the B column is token g (g+8 for the second group),
-    // staged in the same order.
+    // elements (0,4 | 1,5), then (2,6 | 3,7) (bit-placed: (0,1 | 2,3), then (4,5 | 6,7)); the B
+    // column is token g (g+8 for the second group), staged in the same order.
     const uint4 x0 = *reinterpret_cast<const uint4*>(xs0 + q * 16);
     mma16816<F16>(acc[0][0], p[0], r[0], p[1], r[1], x0.x, x0.y);
     mma16816<F16>(acc[0][1], p[2], r[2], p[3], r[3], x0.z, x0.w);
@@ -136,7 +171,3 @@ DEV void skinny_store(void* D, int out_bf16, const float (&sum)[2][4], int r0, i
   });
 }
 
-// The same sums, partial, into part[M][N] (added up later in a fixed order).
-DEV void skinny_store_partial(float* part, const float (&sum)[2][4], int r0, int N, int M, int t) {
-  skinny_outputs(sum, M, t, [&](int tk, int dr, float v) { part[static_cast<size_t>(tk) * N + r0 + dr] = v; });
-}
