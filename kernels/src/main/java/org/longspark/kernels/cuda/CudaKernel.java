@@ -38,6 +38,16 @@ public final class CudaKernel {
     return this;
   }
 
+  /** Shared memory the kernel declares statically (it counts against the same per-block limit). */
+  public int staticSharedBytes() {
+    device.makeCurrent();
+    int[] v = new int[1];
+    Driver.check(
+        JCudaDriver.cuFuncGetAttribute(v, CUfunction_attribute.CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES, function),
+        "cuFuncGetAttribute(" + name + ", static shared memory)");
+    return v[0];
+  }
+
   /**
    * Launches on {@code stream}. Arguments, in the kernel's parameter order: {@link DeviceBuffer}
    * or {@link CUdeviceptr} (a device pointer), Integer, Long, Float.

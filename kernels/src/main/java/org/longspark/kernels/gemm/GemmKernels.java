@@ -21,7 +21,7 @@ import org.longspark.kernels.nvfp4.Nvfp4Layout;
  * 1, 2 or 4 CTAs, no workspace); NVFP4 with k % 64 != 0: dequantize-then-GEMM (needs a workspace); otherwise the wgmma
  * kernel with a 128 x 256 CTA tile, or 128 x 128 when 128 x 256 tiles would not fill the GPU;
  * NVFP4 with m >= {@link #EXPAND_MIN_M} and a workspace of {@link #workspaceBytes} bytes:
- * dequantize-then-GEMM.
+ * dequantize-then-GEMM. Bit-placed weights ({@link #bitPlace}) go to the small-M kernel only.
  */
 public final class GemmKernels {
   static final int SKINNY_MAX_M = 16;
@@ -30,6 +30,7 @@ public final class GemmKernels {
   static final int SKINNY_ROWS = 128; // so 128 weight rows per CTA
   static final int SKINNY_K_STEP = 128; // its K slices are multiples of this
   static final int SKINNY_MAX_SPLITS = 4; // K slices = CTAs per cluster: 1, 2 or 4
+  static final int SKINNY_STATIC_SHARED = 16; // its static shared memory: the cluster reduction's barrier, as laid out
   static final int WGMMA_M = 128; // CTA tile rows of gemm_wgmma.cu
   private static final CUdeviceptr NULL = new CUdeviceptr();
 
@@ -138,11 +139,12 @@ public final class GemmKernels {
     requireBytes(x, 2L * m * k, "x (bf16 " + m + "x" + k + ")");
     checkOutput(y, m, n, out, epi);
     GemmVariant v = resolve(Op.W4A16, variant, m, n, k, ws);
+    requireCodecOrderUnlessSkinny(Op.W4A16, w, v, m, k);
     boolean tile = w.layout() == Nvfp4Layout.TILE_16x16;
     String lay = tile ? "tile" : "row";
     switch (v.kind()) {
       case SKINNY:
-        launchSkinny("skinny_w4a16_" + lay, false, stream, x, w.packed(), NULL, w.scales(), NULL, w.globalDecodeScale(), y, epi, m, n, k, k, k, v.splits(), out);
+        launchSkinny("skinny_w4a16_" + lay + (w.bitPlaced() ? "_bp" : ""), false, stream, x, w.packed(), NULL, w.scales(), NULL, w.globalDecodeScale(), y, epi, m, n, k, k, k, v.splits(), out);
         break;
       case WGMMA:
         launchWgmma("gemm_w4a16_" + lay, Operand.K16, tile ? Operand.FP4_TILE : Operand.FP4_ROW, v.tileN(), stream, x, w.packed(), NULL, w.scales(), NULL, w.globalDecodeScale(), y, epi, m, n, k, k, k, out);
@@ -177,13 +179,17 @@ public final class GemmKernels {
     if (x.rows() < m) {
       throw new IllegalArgumentException("W4A4: m = " + m + " but the activation operand has " + x.rows() + " rows");
     }
+    if (x.bitPlaced()) {
+      throw new IllegalArgumentException("W4A4: activations must be in the codec's code order; only weights may be bit-placed");
+    }
     checkOutput(y, m, n, out, epi);
     GemmVariant v = resolve(Op.W4A4, variant, m, n, k, ws);
+    requireCodecOrderUnlessSkinny(Op.W4A4, w, v, m, k);
     boolean tile = w.layout() == Nvfp4Layout.TILE_16x16;
     String lay = tile ? "tile" : "row";
     switch (v.kind()) {
       case SKINNY:
-        launchSkinny("skinny_w4a4_" + lay, false, stream, x.packed(), w.packed(), x.scales(), w.scales(), x.globalDecodeScale(), w.globalDecodeScale(), y, epi, m, n, k, k, k, v.splits(), out);
+        launchSkinny("skinny_w4a4_" + lay + (w.bitPlaced() ? "_bp" : ""), false, stream, x.packed(), w.packed(), x.scales(), w.scales(), x.globalDecodeScale(), w.globalDecodeScale(), y, epi, m, n, k, k, k, v.splits(), out);
         break;
       case WGMMA:
         launchWgmma("gemm_w4a4_" + lay, Operand.FP4_ROW, tile ? Operand.FP4_TILE : Operand.FP4_ROW, v.tileN(), stream, x.packed(), w.packed(), x.scales(), w.scales(), x.globalDecodeScale(), w.globalDecodeScale(), y, epi, m, n, k, k, k, out);
@@ -199,6 +205,32 @@ public final class GemmKernels {
       }
       default:
         throw new IllegalStateException(v.toString());
+    }
+  }
+
+  /**
+   * Writes {@code w}'s codes bit-placed ({@link Nvfp4BitPlacement}) into {@code out} (at least
+   * rows x cols / 2 bytes) and returns the operand that reads them with {@code w}'s scales and
+   * global scale. Done once per weight matrix (stream-ordered, no host copy): the small-M kernel
+   * (m <= 16) then expands it with fewer instructions; the other kernels need the codec's order.
+   */
+  public Nvfp4Operand bitPlace(CudaStream stream, Nvfp4Operand w, DeviceBuffer out) {
+    if (w.bitPlaced()) {
+      throw new IllegalArgumentException("the operand is already bit-placed");
+    }
+    long bytes = (long) w.rows() * w.cols() / 2;
+    requireBytes(out, bytes, "bit-placed codes (" + w.rows() + "x" + w.cols() + ")");
+    long words = bytes / 4;
+    int grid = (int) Math.max(1, Math.min(ceilDiv(words, 256), 16L * multiprocessors));
+    prepared(skinnyModule, "nvfp4_bitplace", 0).launch(stream, grid, 1, 1, 256, 1, 1, 0, w.packed(), out, words);
+    return new Nvfp4Operand(out, w.scales(), w.globalDecodeScale(), w.rows(), w.cols(), w.layout(), true);
+  }
+
+  // Bit-placed weights are read by the small-M kernel only.
+  private static void requireCodecOrderUnlessSkinny(Op op, Nvfp4Operand w, GemmVariant v, int m, int k) {
+    if (w.bitPlaced() && v.kind() != GemmVariant.Kind.SKINNY) {
+      throw new IllegalArgumentException(op + ": bit-placed weights are read only by the small-M kernel (m <= " + SKINNY_MAX_M
+          + ", k % " + SKINNY_K_STEP + " == 0); m = " + m + ", k = " + k + " runs " + v + ", which needs the codec-order operand");
     }
   }
 
@@ -297,16 +329,17 @@ public final class GemmKernels {
   private int effectiveSplits(int m, int k, int splits, boolean bf16Weights) {
     int steps = k / SKINNY_K_STEP;
     int s = splits;
-    while (s < SKINNY_MAX_SPLITS && skinnyShared(m, sliceOf(k, s), bf16Weights) > sharedOptin) {
+    int room = sharedOptin - SKINNY_STATIC_SHARED;
+    while (s < SKINNY_MAX_SPLITS && skinnyShared(m, sliceOf(k, s), bf16Weights) > room) {
       s *= 2;
     }
     while (s > 1 && (s - 1) * sliceOf(k, s) >= k) {
       s /= 2;
     }
     int smem = skinnyShared(m, sliceOf(k, s), bf16Weights);
-    if (smem > sharedOptin) {
+    if (smem > room) {
       throw new IllegalArgumentException("the small-M kernel's activations (m = " + m + ", k = " + k + ") need " + smem
-          + " bytes of shared memory, the device allows " + sharedOptin);
+          + " bytes of shared memory, the device allows " + room);
     }
     return s;
   }
@@ -315,14 +348,14 @@ public final class GemmKernels {
     return ceilDiv(k / SKINNY_K_STEP, splits) * SKINNY_K_STEP;
   }
 
-  // gemm_skinny.cu's skinny_smem: the staged activations (m rows of SkinnyB::row_bytes(kslice)),
-  // whose space then holds the in-CTA reduction (16 warps x 8 x 32 floats) and the partial sums
-  // (m x 128 floats).
+  // gemm_skinny.cuh's skinny_smem: the staged activations (m rows of SkinnyB::row_bytes(kslice)),
+  // whose space then holds the in-CTA reduction (16 warps x 8 x 32 floats), and after both the
+  // partial sums the cluster's CTAs send (m x 128 floats).
   static int skinnyShared(int m, int kslice, boolean bf16Weights) {
     int words = kslice / 8;
     int rowBytes = bf16Weights ? words * 16 + 64 : (words * 18 + 127) / 128 * 128 + 32;
     int reduction = SKINNY_THREADS / 32 * 8 * 32 * 4, partials = m * SKINNY_ROWS * 4;
-    return Math.max(m * rowBytes, Math.max(reduction, partials));
+    return (Math.max(m * rowBytes, reduction) + 15) / 16 * 16 + partials;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -350,7 +383,7 @@ public final class GemmKernels {
       int k, int lda, int ldb, int splits, OutputFormat out) {
     int kslice = sliceOf(k, splits);
     int smem = skinnyShared(m, kslice, bf16Weights);
-    CudaKernel kernel = prepared(skinnyModule, name + "_s" + splits, sharedOptin);
+    CudaKernel kernel = prepared(skinnyModule, name + "_s" + splits, sharedOptin - SKINNY_STATIC_SHARED);
     kernel.launch(stream, ceilDiv(n, SKINNY_ROWS), splits, 1, SKINNY_THREADS, 1, 1, smem,
         aPtr, bPtr, aScales, bScales, aGlobal, bGlobal, d, biasOf(epi), m, n, k, lda, ldb, kslice,
         epi.alpha(), epi.accumulate() ? 1f : 0f, out == OutputFormat.BF16 ? 1 : 0);
@@ -366,6 +399,11 @@ public final class GemmKernels {
     return prepared.computeIfAbsent(name, key -> {
       CudaKernel kernel = module.kernel(key);
       if (smem > 48 * 1024) {
+        int own = kernel.staticSharedBytes();
+        if (own > sharedOptin - smem) {
+          throw new IllegalStateException(key + " declares " + own + " bytes of static shared memory; "
+              + (sharedOptin - smem) + " were allowed for");
+        }
         kernel.setMaxDynamicSharedMemory(smem);
       }
       return kernel;

@@ -11,10 +11,19 @@ import org.longspark.kernels.nvfp4.Nvfp4DeviceTensor;
  * ROW_1x16, [rows/16][cols/16] for TILE_16x16) and the global decode scale as one float in device
  * memory. The reduction dimension K is {@code cols}. {@code rows} may be less than the rows the
  * buffers were quantized with (activations padded to 16 rows, the GEMM reading the first M), but
- * the scale row stride always follows {@code cols}.
+ * the scale row stride always follows {@code cols}. {@code bitPlaced}: the codes are not in the codec's
+ * order but bit-placed ({@link Nvfp4BitPlacement}, made by {@link GemmKernels#bitPlace}), the
+ * small-M kernel's faster weight format; scales and global scale are the codec's.
  */
 public record Nvfp4Operand(
-    DeviceBuffer packed, DeviceBuffer scales, DeviceBuffer globalDecodeScale, int rows, int cols, Nvfp4Layout layout) {
+    DeviceBuffer packed, DeviceBuffer scales, DeviceBuffer globalDecodeScale, int rows, int cols, Nvfp4Layout layout,
+    boolean bitPlaced) {
+
+  /** Codes in the codec's order. */
+  public Nvfp4Operand(
+      DeviceBuffer packed, DeviceBuffer scales, DeviceBuffer globalDecodeScale, int rows, int cols, Nvfp4Layout layout) {
+    this(packed, scales, globalDecodeScale, rows, cols, layout, false);
+  }
 
   public Nvfp4Operand {
     Objects.requireNonNull(packed, "packed");
@@ -48,7 +57,7 @@ public record Nvfp4Operand(
     if (m != rows && layout != Nvfp4Layout.ROW_1x16) {
       throw new IllegalArgumentException("firstRows needs ROW_1x16 scales, operand has " + layout);
     }
-    return new Nvfp4Operand(packed, scales, globalDecodeScale, m, cols, layout);
+    return new Nvfp4Operand(packed, scales, globalDecodeScale, m, cols, layout, bitPlaced);
   }
 
   /** A view of a device tensor (the quantizer's output or an uploaded host tensor). */

@@ -1,5 +1,6 @@
 package org.longspark.kernels.gemm;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,11 +52,17 @@ class GemmKernelsGpuTest {
 
   /** One product to check. */
   record Case(Op op, GemmVariant variant, int m, int n, int k, Nvfp4Layout weights, OutputFormat out, float alpha,
-              boolean bias, boolean accumulate) {
+              boolean bias, boolean accumulate, boolean bitPlaced) {
+    Case(Op op, GemmVariant variant, int m, int n, int k, Nvfp4Layout weights, OutputFormat out, float alpha, boolean bias,
+         boolean accumulate) {
+      this(op, variant, m, n, k, weights, out, alpha, bias, accumulate, false);
+    }
+
     @Override
     public String toString() {
-      return op + " " + variant + " m=" + m + " n=" + n + " k=" + k + (weights != null ? " " + weights : "") + " " + out
-          + (alpha != 1f ? " alpha=" + alpha : "") + (bias ? " +bias" : "") + (accumulate ? " +=C" : "");
+      return op + " " + variant + " m=" + m + " n=" + n + " k=" + k + (weights != null ? " " + weights : "")
+          + (bitPlaced ? " bit-placed" : "") + " " + out + (alpha != 1f ? " alpha=" + alpha : "") + (bias ? " +bias" : "")
+          + (accumulate ? " +=C" : "");
     }
   }
 
@@ -88,6 +95,12 @@ class GemmKernelsGpuTest {
         c.add(new Case(op, GemmVariant.wgmma(128), 129, 272, 320, w, f32, 0.5f, true, true));
         c.add(new Case(op, GemmVariant.expand(256), 65, 272, 192, w, f32, 1f, true, false));
         c.add(new Case(op, GemmVariant.AUTO, 19, 160, 48, w, b16, 1f, false, false)); // k % 64 != 0: expand
+        // bit-placed weights (small-M kernel): every cluster size, odd m, both token groups
+        c.add(new Case(op, GemmVariant.AUTO, 1, 384, 1024, w, f32, 1f, false, false, true));
+        c.add(new Case(op, GemmVariant.skinny(1), 5, 144, 512, w, f32, 1f, true, false, true));
+        c.add(new Case(op, GemmVariant.skinny(2), 7, 400, 768, w, b16, 1f, true, false, true));
+        c.add(new Case(op, GemmVariant.skinny(4), 16, 512, 4096, w, f32, 0.5f, false, true, true));
+        c.add(new Case(op, GemmVariant.skinny(4), 9, 160, 384, w, f32, 1f, false, false, true));
       }
     }
     return c.stream();
@@ -135,7 +148,10 @@ class GemmKernelsGpuTest {
         }
         default: {
           Nvfp4Tensor w = Nvfp4Quantizer.builder().layout(c.weights()).build().quantize(weights(rnd, c.n(), c.k()), c.n(), c.k());
-          Nvfp4Operand wd = Nvfp4Operand.of(track(owned, Nvfp4DeviceTensor.fromHost(device, w)));
+          Nvfp4Operand codec = Nvfp4Operand.of(track(owned, Nvfp4DeviceTensor.fromHost(device, w)));
+          Nvfp4Operand wd = c.bitPlaced()
+              ? gemm.bitPlace(stream, codec, track(owned, DeviceBuffer.allocate(device, (long) c.n() * c.k() / 2)))
+              : codec;
           if (c.op() == Op.W4A16) {
             short[] x = Bf16.fromFloats(uniform(rnd, c.m() * c.k(), 2f));
             DeviceBuffer dx = track(owned, DeviceBuffer.allocate(device, 2L * x.length).copyFromHost(x));
@@ -187,6 +203,43 @@ class GemmKernelsGpuTest {
       e = assertThrows(IllegalArgumentException.class,
           () -> gemm.linear(stream, b, b, b, 8, 32, 256, OutputFormat.FP32, Epilogue.none(), GemmVariant.skinny(3), null));
       assertTrue(e.getMessage().contains("1, 2 or 4"), e.getMessage());
+    }
+  }
+
+  @Test
+  void bitPlacementOnTheGpuMatchesTheCpuTwin() {
+    Random rnd = new Random(7);
+    int n = 48, k = 4096; // 98,304 bytes: several grid-stride rounds of words
+    byte[] codes = new byte[n * k / 2];
+    rnd.nextBytes(codes);
+    try (DeviceBuffer packed = DeviceBuffer.allocate(device, codes.length).copyFromHost(codes);
+        DeviceBuffer scales = DeviceBuffer.allocate(device, (long) n * k / 16);
+        DeviceBuffer global = DeviceBuffer.allocate(device, 4);
+        DeviceBuffer out = DeviceBuffer.allocate(device, codes.length)) {
+      out.fill((byte) 0x5A);
+      Nvfp4Operand placed = gemm.bitPlace(stream, new Nvfp4Operand(packed, scales, global, n, k, Nvfp4Layout.ROW_1x16), out);
+      stream.synchronize();
+      byte[] got = new byte[codes.length];
+      out.copyToHost(got);
+      assertArrayEquals(Nvfp4BitPlacement.place(codes), got);
+      assertTrue(placed.bitPlaced());
+      assertEquals(out, placed.packed());
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> gemm.bitPlace(stream, placed, out));
+      assertTrue(e.getMessage().contains("already bit-placed"), e.getMessage());
+    }
+  }
+
+  @Test
+  void bitPlacedWeightsOnlyGoToTheSmallMKernel() {
+    int n = 32, k = 256;
+    try (DeviceBuffer b = DeviceBuffer.allocate(device, 1 << 20); DeviceBuffer global = DeviceBuffer.allocate(device, 4)) {
+      Nvfp4Operand placed = new Nvfp4Operand(b, b, global, n, k, Nvfp4Layout.ROW_1x16, true);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> gemm.w4a16(stream, b, placed, b, 17, OutputFormat.FP32, Epilogue.none(), GemmVariant.AUTO, null));
+      assertTrue(e.getMessage().contains("bit-placed weights are read only by the small-M kernel"), e.getMessage());
+      e = assertThrows(IllegalArgumentException.class,
+          () -> gemm.w4a4(stream, placed, placed, b, 4, OutputFormat.FP32, Epilogue.none(), GemmVariant.AUTO, null));
+      assertTrue(e.getMessage().contains("activations must be in the codec's code order"), e.getMessage());
     }
   }
 
