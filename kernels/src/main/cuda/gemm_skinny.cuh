@@ -1,10 +1,11 @@
-// Pieces shared by the two small-M (decode) kernels: gemm_skinny.cu reads the weights in the
-// codec's layout, gemm_decode.cu in the pre-arranged decode layout. Both use the same lane mapping:
+// Pieces of the small-M (decode) kernels of gemm_skinny.cu, for weights in the codec's order and
+// bit-placed (bitplace_word). Both use the same lane mapping:
 // in one warp step, lane L = 4g + t holds 16 bytes (32 codes) of weight rows g and g + 8 of the
 // warp's 16, at k = 32t .. 32t + 31 of the step's 128, and runs mma.sync m16n8k16 with the 16
 // weight rows as the MMA's rows and up to 8 tokens as its columns (a second MMA for tokens 8..15).
 // The MMA's k order is free (a sum), so the lane's codes are its k slots, expanded by
-// dequant8_pairs (k pairs (i, i+4) of each 8), and the activations are staged in that order.
+// dequant8_pairs (k pairs (i, i+4) of each 8) or dequant8_bitplaced (natural pairs), and the
+// activations are staged in that order.
 #pragma once
 #include "gemm_common.cuh"
 
