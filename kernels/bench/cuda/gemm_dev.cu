@@ -356,6 +356,26 @@ static void check_bitplace_decode() {
   cudaFree(d);
 }
 
+// One small-M family (mode 1: codec-order weights, 3: bit-placed): every split count (cluster
+// size), odd M, a K slice whose second half is empty (K = 128 per slice), then the decode shape.
+static void check_skinny_family(int mode, const char* sfx, SkSet w16r, SkSet w16t, SkSet w4r, SkSet w4t) {
+  const std::string a = std::string("skinny_w4a16_row") + sfx, b = std::string("skinny_w4a16_tile") + sfx,
+                    c = std::string("skinny_w4a4_row") + sfx, d = std::string("skinny_w4a4_tile") + sfx;
+  for (int M : {1, 7, 9, 16})
+    for (int splits : {1, 2, 4}) {
+      bool obf = M == 7;
+      check_fp4(a.c_str(), false, false, mode, &w16r, 0, 0, M, 384, 1024, splits, obf, 1.f, splits == 2, 0.f);
+      check_fp4(b.c_str(), false, true, mode, &w16t, 0, 0, M, 400, 1152, splits, false, 0.5f, true, M == 16 ? 1.f : 0.f);
+      check_fp4(c.c_str(), true, false, mode, &w4r, 0, 0, M, 272, 1024, splits, obf, 1.f, false, 0.f);
+      check_fp4(d.c_str(), true, true, mode, &w4t, 0, 0, M, 144, 512, splits, false, 1.f, true, 1.f);
+    }
+  check_fp4(b.c_str(), false, true, mode, &w16t, 0, 0, 3, 160, 384, 4, false, 1.f, false, 0.f);
+  for (int M : {1, 16}) {
+    check_fp4(d.c_str(), true, true, mode, &w4t, 0, 0, M, 512, 8192, 2, false, 1.f, false, 0.f);
+    check_fp4(a.c_str(), false, false, mode, &w16r, 0, 0, M, 528, 8192, 4, true, 1.f, true, 0.f);
+  }
+}
+
 static void run_checks() {
   check_bitplace_decode();
   // bf16 layouts, both tile widths, tails in M, N and K, epilogue variants
@@ -378,37 +398,10 @@ static void run_checks() {
   // dequantize-then-GEMM (any K % 16)
   check_fp4("expand+f16_kk_n256 (w4a4)", true, true, 2, BIGK(gemm_f16_kk_n256, OP_K16, OP_K16, 256, true), 65, 272, 80, 1, false, 1.f, true, 0.f);
   check_fp4("expand+bf16_kk_n128 (w4a16)", false, false, 2, BIGK(gemm_bf16_kk_n128, OP_K16, OP_K16, 128, false), 19, 160, 48, 1, true, 1.f, false, 0.f);
-  // small-M kernels: every split count (cluster size), odd M, a K slice whose second half is
-  // empty (K = 128 per slice), then the decode shape
-  static const SkSet w16r = SKSET(skinny_w4a16_row), w16t = SKSET(skinny_w4a16_tile), w4r = SKSET(skinny_w4a4_row),
-                     w4t = SKSET(skinny_w4a4_tile);
-  for (int M : {1, 7, 9, 16})
-    for (int splits : {1, 2, 4}) {
-      bool obf = M == 7;
-      check_fp4("skinny_w4a16_row", false, false, 1, (void*)&w16r, 0, 0, M, 384, 1024, splits, obf, 1.f, splits == 2, 0.f);
-      check_fp4("skinny_w4a16_tile", false, true, 1, (void*)&w16t, 0, 0, M, 400, 1152, splits, false, 0.5f, true, M == 16 ? 1.f : 0.f);
-      check_fp4("skinny_w4a4_row", true, false, 1, (void*)&w4r, 0, 0, M, 272, 1024, splits, obf, 1.f, false, 0.f);
-      check_fp4("skinny_w4a4_tile", true, true, 1, (void*)&w4t, 0, 0, M, 144, 512, splits, false, 1.f, true, 1.f);
-    }
-  check_fp4("skinny_w4a16_tile", false, true, 1, (void*)&w16t, 0, 0, 3, 160, 384, 4, false, 1.f, false, 0.f);
-  static const SkSet b16r = SKSET(skinny_w4a16_row_bp), b16t = SKSET(skinny_w4a16_tile_bp), b4r = SKSET(skinny_w4a4_row_bp),
-                     b4t = SKSET(skinny_w4a4_tile_bp);
-  for (int M : {1, 7, 9, 16})
-    for (int splits : {1, 2, 4}) {
-      bool obf = M == 7;
-      check_fp4("skinny_w4a16_row_bp", false, false, 3, (void*)&b16r, 0, 0, M, 384, 1024, splits, obf, 1.f, splits == 2, 0.f);
-      check_fp4("skinny_w4a16_tile_bp", false, true, 3, (void*)&b16t, 0, 0, M, 400, 1152, splits, false, 0.5f, true, M == 16 ? 1.f : 0.f);
-      check_fp4("skinny_w4a4_row_bp", true, false, 3, (void*)&b4r, 0, 0, M, 272, 1024, splits, obf, 1.f, false, 0.f);
-      check_fp4("skinny_w4a4_tile_bp", true, true, 3, (void*)&b4t, 0, 0, M, 144, 512, splits, false, 1.f, true, 1.f);
-    }
-  for (int M : {1, 16}) {
-    check_fp4("skinny_w4a4_tile_bp", true, true, 3, (void*)&b4t, 0, 0, M, 512, 8192, 2, false, 1.f, false, 0.f);
-    check_fp4("skinny_w4a16_row_bp", false, false, 3, (void*)&b16r, 0, 0, M, 528, 8192, 4, true, 1.f, true, 0.f);
-  }
-  for (int M : {1, 16}) {
-    check_fp4("skinny_w4a4_tile", true, true, 1, (void*)&w4t, 0, 0, M, 512, 8192, 2, false, 1.f, false, 0.f);
-    check_fp4("skinny_w4a16_row", false, false, 1, (void*)&w16r, 0, 0, M, 528, 8192, 4, true, 1.f, true, 0.f);
-  }
+  // small-M kernels, codec-order and bit-placed weights
+  check_skinny_family(1, "", SKSET(skinny_w4a16_row), SKSET(skinny_w4a16_tile), SKSET(skinny_w4a4_row), SKSET(skinny_w4a4_tile));
+  check_skinny_family(3, "_bp", SKSET(skinny_w4a16_row_bp), SKSET(skinny_w4a16_tile_bp), SKSET(skinny_w4a4_row_bp),
+                      SKSET(skinny_w4a4_tile_bp));
   // skinny bf16 weights
   for (int M : {1, 16})
     for (int splits : {1, 4}) {
