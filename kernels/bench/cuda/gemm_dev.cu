@@ -665,6 +665,8 @@ static void run_prof() {
       launch_skinny(SKSET(skinny_w4a16_tile), false, A, B, nullptr, (uint8_t*)Bs, nullptr, g, D, nullptr, M, N, K, K, K, 2, 1.f, 0.f, 1);
     for (int r = 0; r < 3; ++r)
       launch_skinny(SKSET(skinny_w4a4_tile), false, Af, B, (uint8_t*)As, (uint8_t*)Bs, g, g, D, nullptr, M, N, K, K, K, 2, 1.f, 0.f, 1);
+    for (int r = 0; r < 3; ++r)  // bit-placed (random codes are as good as placed ones for timing)
+      launch_skinny(SKSET(skinny_w4a16_tile_bp), false, A, B, nullptr, (uint8_t*)Bs, nullptr, g, D, nullptr, M, N, K, K, K, 2, 1.f, 0.f, 1);
     CK(cudaDeviceSynchronize());
     for (void* p : {A, Af, As, B, Bs, (void*)g, D}) cudaFree(p);
   }
