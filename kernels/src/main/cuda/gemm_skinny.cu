@@ -259,12 +259,15 @@ DEV void expand(const uint8_t* codes, const uint8_t* sc, uint4* out, int rows, i
                                                                     ldb, kslice, alpha, beta, out_bf16);            \
   }
 #define SKINNY_ENTRY(NAME, BKIND, AKIND, F16, CONST, STAMP)                                                                  \
-  SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, SKINNY_WARPS, SKINNY_KQ, 2, 2, 1, 1, , STAMP)                                \
-  SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, SKINNY_WARPS, SKINNY_KQ, 2, 2, 1, 2, __cluster_dims__(1, 2, 1), STAMP)       \
-  SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, SKINNY_WARPS, SKINNY_KQ, 2, 2, 1, 4, __cluster_dims__(1, 4, 1), STAMP)
+  SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, SKINNY_WARPS, SKINNY_KQ, SKINNY_U(BKIND), SKINNY_NB(BKIND), 1, 1, , STAMP)                          \
+  SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, SKINNY_WARPS, SKINNY_KQ, SKINNY_U(BKIND), SKINNY_NB(BKIND), 1, 2, __cluster_dims__(1, 2, 1), STAMP) \
+  SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, SKINNY_WARPS, SKINNY_KQ, SKINNY_U(BKIND), SKINNY_NB(BKIND), 1, 4, __cluster_dims__(1, 4, 1), STAMP)
 
 // 16 warps = 8 row groups x 2 halves of the K slice: 128 weight rows per CTA, one CTA per SM
-// (GemmKernels.SKINNY_* agree).
+// (GemmKernels.SKINNY_* agree). Register ring: bit-placed weights 4 sets of 1 step (1.5% faster at
+// M = 1, 5% at M = 16 than 2 of 2, which the codec-order kernels keep; docs/kernels-gemm.md).
+#define SKINNY_U(BKIND) (op_bitplaced(BKIND) ? 1 : 2)
+#define SKINNY_NB(BKIND) (op_bitplaced(BKIND) ? 4 : 2)
 #define SKINNY_WARPS 16
 #define SKINNY_KQ 2
 SKINNY_ENTRY(skinny_w4a16_row, OP_FP4_ROW, OP_K16, false, 1, false)
