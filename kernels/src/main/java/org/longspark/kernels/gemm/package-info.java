@@ -4,7 +4,10 @@
  * fp32 accumulation, fp32 or bf16 output and an epilogue (alpha, per-column bias, accumulate).
  * {@link org.longspark.kernels.gemm.GemmKernels} launches the CUDA kernels of
  * {@code gemm_wgmma.cu} and {@code gemm_skinny.cu} over device buffers, stream-ordered;
- * {@link org.longspark.kernels.gemm.GemmReference} is the CPU twin the tests compare against.
+ * {@link org.longspark.kernels.gemm.GemmReference} is the CPU twin the tests compare against. For
+ * decode (m <= 16), {@link org.longspark.kernels.gemm.GemmKernels#bitPlace} makes a one-time copy
+ * of an NVFP4 weight matrix in the small-M kernel's faster code order
+ * ({@link org.longspark.kernels.gemm.Nvfp4BitPlacement}); keep the codec-order operand for m > 16.
  * Kernel design and measured numbers: {@code docs/kernels-gemm.md}, {@code docs/benchmarks.md}.
  */
 package org.longspark.kernels.gemm;
