@@ -158,13 +158,15 @@ DEV uint32_t pack2(float lo, float hi) {
 // ---------------------------------------------------------------------------------------------
 constexpr float kF16ProductScale = 16.0f;
 
+// An E4M3 scale byte (bits 0..7 of `bits`) as the float sf * 2^-120, exactly: its bits
+// s.eeee.mmm placed at float bits 26..20 read as 2^(e-127)(1+m/8) (or the subnormal m/8*2^-126),
+// which times 2^120 is the E4M3 value (scales are positive, never NaN).
+DEV float e4m3_times_2m120(uint32_t bits) { return __uint_as_float((bits & 0x7Fu) << 20); }
+
 // Block scale pair (s2 = scale in both halves, nb2 = -offset*scale in both halves) for one E4M3 byte.
 template <bool F16>
 DEV void scale_pair(uint32_t e4m3, uint32_t& s2, uint32_t& nb2) {
-  // E4M3 bits s.eeee.mmm placed at float bits 26..20 read as 2^(e-127)(1+m/8) (or the subnormal
-  // m/8*2^-126); times 2^120 that is the E4M3 value exactly (scales are positive, never NaN).
-  float raw = __uint_as_float((e4m3 & 0x7Fu) << 20);
-  float s = raw * (F16 ? 0x1p117f : 0x1p119f);  // sf/8 or sf/2
+  float s = e4m3_times_2m120(e4m3) * (F16 ? 0x1p117f : 0x1p119f);  // sf/8 or sf/2
   float nb = s * (F16 ? -1040.0f : -144.0f);
   s2 = pack2<F16>(s, s);
   nb2 = pack2<F16>(nb, nb);
@@ -223,7 +225,7 @@ DEV void mag_scale_pairs2(uint32_t two, uint32_t (&s2)[2], uint32_t (&nb2)[2]) {
   } else {
 #pragma unroll
     for (int i = 0; i < 2; ++i) {
-      const float s = __uint_as_float(((two >> (8 * i)) & 0x7Fu) << 20) * 0x1p119f;  // sf/2
+      const float s = e4m3_times_2m120(two >> (8 * i)) * 0x1p119f;  // sf/2
       s2[i] = pack2<false>(s, s);
       asm("mul.rn.bf16x2 %0, %1, %2;" : "=r"(nb2[i]) : "r"(s2[i]), "r"(0xC300C300u));  // * -128
     }
@@ -233,7 +235,7 @@ DEV void mag_scale_pairs2(uint32_t two, uint32_t (&s2)[2], uint32_t (&nb2)[2]) {
 // The same for one block (E4M3 byte in bits 0..7).
 template <bool F16>
 DEV void mag_scale_pair(uint32_t e4m3, uint32_t& s2, uint32_t& nb2) {
-  float s = __uint_as_float((e4m3 & 0x7Fu) << 20) * (F16 ? 0x1p117f : 0x1p119f);  // sf/8 or sf/2
+  float s = e4m3_times_2m120(e4m3) * (F16 ? 0x1p117f : 0x1p119f);  // sf/8 or sf/2
   float nb = s * (F16 ? -1024.0f : -128.0f);
   s2 = pack2<F16>(s, s);
   nb2 = pack2<F16>(nb, nb);
@@ -298,9 +300,8 @@ DEV uint32_t mul_bf16x2(uint32_t a, uint32_t b) {
 DEV void bitplace_scales2(uint32_t two, uint32_t (&c2)[2]) {
 #pragma unroll
   for (int i = 0; i < 2; ++i) {
-    // E4M3 bits at float bits 26..20 read sf * 2^-120 (see scale_pair); two exact steps of 2^119
-    const float s = __uint_as_float(((two >> (8 * i)) & 0x7Fu) << 20) * 0x1p119f;
-    c2[i] = pack2<false>(s * 0x1p119f, s * 0x1p119f);
+    const float s = e4m3_times_2m120(two >> (8 * i)) * 0x1p119f;  // sf/2: two exact steps of 2^119,
+    c2[i] = pack2<false>(s * 0x1p119f, s * 0x1p119f);              // as 2^238 is no float
   }
 }
 
