@@ -221,8 +221,7 @@ public final class GemmKernels {
     long bytes = (long) w.rows() * w.cols() / 2;
     requireBytes(out, bytes, "bit-placed codes (" + w.rows() + "x" + w.cols() + ")");
     long words = bytes / 4;
-    int grid = (int) Math.max(1, Math.min(ceilDiv(words, 256), 16L * multiprocessors));
-    prepared(skinnyModule, "nvfp4_bitplace", 0).launch(stream, grid, 1, 1, 256, 1, 1, 0, w.packed(), out, words);
+    prepared(skinnyModule, "nvfp4_bitplace", 0).launch(stream, strideGrid(words), 1, 1, 256, 1, 1, 0, w.packed(), out, words);
     return new Nvfp4Operand(out, w.scales(), w.globalDecodeScale(), w.rows(), w.cols(), w.layout(), true);
   }
 
@@ -391,8 +390,12 @@ public final class GemmKernels {
 
   private void expand(String name, CudaStream stream, Nvfp4Operand t, int rows, CUdeviceptr out) {
     long words = (long) rows * t.cols() / 8;
-    int grid = (int) Math.min(ceilDiv(words, 256), 16L * multiprocessors);
-    prepared(skinnyModule, name, 0).launch(stream, grid, 1, 1, 256, 1, 1, 0, t.packed(), t.scales(), out, rows, t.cols());
+    prepared(skinnyModule, name, 0).launch(stream, strideGrid(words), 1, 1, 256, 1, 1, 0, t.packed(), t.scales(), out, rows, t.cols());
+  }
+
+  // CTAs of 256 threads for a grid-stride loop over `items`: one item per thread, at most 16 CTAs per SM.
+  private int strideGrid(long items) {
+    return (int) Math.max(1, Math.min(ceilDiv(items, 256), 16L * multiprocessors));
   }
 
   private CudaKernel prepared(KernelModule module, String name, int smem) {

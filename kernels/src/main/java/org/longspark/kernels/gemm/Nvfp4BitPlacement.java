@@ -1,5 +1,9 @@
 package org.longspark.kernels.gemm;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.IntBuffer;
+
 /**
  * The bit-placed code order of the small-M kernel's NVFP4 weights (docs/formats.md), the CPU twin of
  * {@code bitplace_word} in gemm_common.cuh.
@@ -46,13 +50,10 @@ public final class Nvfp4BitPlacement {
       throw new IllegalArgumentException("bit placement works on whole 32-bit words (8 codes); got " + packed.length + " bytes");
     }
     byte[] out = new byte[packed.length];
-    for (int i = 0; i < packed.length; i += 4) {
-      int w = (packed[i] & 0xFF) | (packed[i + 1] & 0xFF) << 8 | (packed[i + 2] & 0xFF) << 16 | (packed[i + 3] & 0xFF) << 24;
-      int p = word(w);
-      out[i] = (byte) p;
-      out[i + 1] = (byte) (p >>> 8);
-      out[i + 2] = (byte) (p >>> 16);
-      out[i + 3] = (byte) (p >>> 24);
+    IntBuffer in = ByteBuffer.wrap(packed).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
+    IntBuffer placed = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
+    while (in.hasRemaining()) {
+      placed.put(word(in.get()));
     }
     return out;
   }
