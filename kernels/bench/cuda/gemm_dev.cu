@@ -215,7 +215,8 @@ static bool launch_skinny(const SkSet& fs, bool bf16b, const void* A, const void
                           int ldb, int splits, float alpha, float beta, int obf, cudaStream_t st = 0) {
   SkCfg c = sk_cfg(N, K, splits);
   int smem = skinny_smem(M * (bf16b ? SkinnyB<OP_K16>::row_bytes(c.kslice) : SkinnyB<OP_FP4_ROW>::row_bytes(c.kslice)),
-                         SKINNY_WARPS, SKINNY_KQ, M);
+                         SKINNY_WARPS, SKINNY_KQ, M) +
+             (asc != nullptr ? skinny_raw_bytes(M, c.kslice) : 0);  // NVFP4 A: its raw copy
   if (smem > 227 * 1024) return false;  // A slice does not fit: more splits needed
   SkFn f = fs.at(c.splits);
   set_smem(reinterpret_cast<const void*>(f), smem);
@@ -703,22 +704,28 @@ static void run_stamp() {
               time_us([&](int) { empty_cluster<<<dim3(64, 2), 512, 16384>>>(nullptr); return true; }, 1),
               time_us([&](int) { empty_plain<<<dim3(64, 2), 512, 16384>>>(nullptr); return true; }, 1),
               time_us([&](int) { empty_plain<<<132, 512, 0>>>(nullptr); return true; }, 1));
+  for (int a4 = 0; a4 < 2; ++a4)
   for (int M : {1, 16}) {
-    void* A = dev_random((size_t)M * K * 2, 1, BF16_MASK, BF16_OR);
+    const SkSet ks = a4 ? SKSET(dev_stamp_a4) : SKSET(dev_stamp);
+    void* A = a4 ? dev_random((size_t)M * K / 2, 1) : dev_random((size_t)M * K * 2, 1, BF16_MASK, BF16_OR);
+    void* As = dev_random((size_t)M * K / 16, 2, SC_MASK, SC_OR);
     void* B[4];  // rotated: more than L2 holds
     for (int i = 0; i < 4; ++i) B[i] = dev_random((size_t)N * K / 2, 4 + i);
     void* Bs = dev_random((size_t)(N / 16) * (K / 16), 5, SC_MASK, SC_OR);
     float* g = dev_copy(std::vector<float>{0.01f});
     void* D;
     CK(cudaMalloc(&D, (size_t)M * N * 4));
-    for (int r = 0; r < 9; ++r)
-      launch_skinny(SKSET(dev_stamp), false, A, B[r % 4], nullptr, (uint8_t*)Bs, nullptr, g, D, nullptr, M, N, K, K, K, 2, 1.f, 0.f, 1);
+    auto launch = [&](int r) {
+      return launch_skinny(ks, false, A, B[r % 4], a4 ? (uint8_t*)As : nullptr, (uint8_t*)Bs, a4 ? g : nullptr, g, D,
+                           nullptr, M, N, K, K, K, 2, 1.f, 0.f, 1);
+    };
+    for (int r = 0; r < 9; ++r) launch(r);
     CK(cudaDeviceSynchronize());
     std::vector<unsigned long long> h(1024 * 24);
     CK(cudaMemcpyFromSymbol(h.data(), g_dev_times, h.size() * 8));
     const int ctas = 128;
     const char* names[] = {"staged", "warp0 done", "last warp done", "reduced", "partials sent", "exit"};
-    std::printf("M=%d clock %d kHz; us from entry, p10/p50/p90 over %d CTAs\n", M, clk, ctas);
+    std::printf("%s M=%d clock %d kHz; us from entry, p10/p50/p90 over %d CTAs\n", a4 ? "W4A4" : "W4A16", M, clk, ctas);
     for (int e = 0; e < 6; ++e) {
       std::vector<double> v;
       for (int c = 0; c < ctas; ++c) {
@@ -729,7 +736,7 @@ static void run_stamp() {
       std::sort(v.begin(), v.end());
       std::printf("  %-16s %7.2f %7.2f %7.2f\n", names[e], v[ctas / 10], v[ctas / 2], v[ctas * 9 / 10]);
     }
-    std::printf("  kernel period: %.2f us\n", time_us([&](int i) { return launch_skinny(SKSET(dev_stamp), false, A, B[i], nullptr, (uint8_t*)Bs, nullptr, g, D, nullptr, M, N, K, K, K, 2, 1.f, 0.f, 1); }, 4));
+    std::printf("  kernel period: %.2f us\n", time_us(launch, 4));
   }
 }
 

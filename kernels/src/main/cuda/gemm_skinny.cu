@@ -10,7 +10,8 @@
 // weight byte is loaded once, 16 bytes per lane, with the next loads in flight while the current
 // ones are expanded. A CTA of 16 warps owns 128 weight rows (8 row groups of 16) and one K slice
 // (gridDim.y slices); the two warps of a row group each take half of the slice. The CTA first
-// stages A's slice in shared memory as 16-bit values (NVFP4 activations expanded there). Each
+// stages A's slice in shared memory as 16-bit values (NVFP4 activations copied raw by cp.async,
+// then expanded there, while the first weight loads are in flight). Each
 // warp runs mma.sync m16n8k16 with its 16 weight rows as the MMA's rows and up to 8 tokens as its
 // columns (a second MMA for tokens 8..15), in the lane mapping of gemm_skinny.cuh. Weights are
 // read either in the codec's layout or, for the _bp entries, bit-placed (a copy made once by
@@ -22,8 +23,8 @@
 //
 // Requirements (checked by the Java wrapper): M <= 16, N % 16 == 0, K % 128 == 0, K slice a
 // multiple of 128 with every slice non-empty, gridDim.y equal to the entry's cluster size.
-// Dynamic shared memory: skinny_smem(M * SkinnyB::row_bytes(kslice), 16, 2, M) (GemmKernels.java
-// agrees).
+// Dynamic shared memory: skinny_smem(M * SkinnyB::row_bytes(kslice), 16, 2, M), plus
+// skinny_raw_bytes(M, kslice) with NVFP4 activations (GemmKernels.java agrees).
 #include "gemm_skinny.cuh"
 
 namespace {
@@ -95,7 +96,7 @@ __device__ unsigned long long g_dev_times[1024 * 24];
 #else
 #define DEV_STAMP(i) do { } while (0)
 #endif
-template <int BKIND, int AKIND, bool F16, int CONST_SCALE, int WARPS, int KQ, int U, int NB, int SPLITS, bool STAMP = false>
+template <int BKIND, int AKIND, bool F16, int CONST_SCALE, int WARPS, int KQ, int U, int NB, int SPLITS, bool STAMP>
 DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const uint8_t* b_sc, const float* g_a,
                      const float* g_b, void* D, const float* bias, int M, int N, int K, int lda, int ldb, int kslice,
                      float alpha, float beta, int out_bf16) {
@@ -122,24 +123,29 @@ DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const ui
     cluster_arrive_relaxed();  // waited for at the reduction, long after
   }
 
-  // A's M rows only (lanes of tokens >= M read row M - 1, and their columns are never stored). bf16
-  // A for bit-placed weights is copied as it is (cp.async, issued before the weight loads and
-  // waited for after them); otherwise it is staged after the first weight loads are requested.
-  constexpr bool ASYNC_A = op_bitplaced(BKIND) && AKIND == OP_K16;
-  if constexpr (ASYNC_A) skinny_stage_a_async<SB, THREADS>(sa, A, M, lda, kb, klen, rowstride);
-  auto wait = [&]() {
-    if constexpr (ASYNC_A) cp_async_wait<0>();
-    else skinny_stage_a<BKIND, AKIND, F16, THREADS>(sa, A, a_sc, M, K, lda, kb, klen, rowstride);
-    __syncthreads();
-    if (tid == 0) DEV_STAMP(1);
-  };
-
   // ---- stream the weights: lane (g, t) loads rows g and g + 8 of the warp's 16 ----
   const int wrow = n0 + rg * 16;
   const bool wok = wrow < N;  // N % 16 == 0: a warp's 16 rows are all in range or all out
   const int r0 = wrow + g;
   const int rs = wok ? r0 : g;  // rows out of range read row g (valid memory), and do no steps
   const int csteps = klen / SB::STEP, qsteps = (csteps + KQ - 1) / KQ;
+
+  // A's M rows only (lanes of tokens >= M read row M - 1, and their columns are never stored), by
+  // cp.async issued before the first weight loads and waited for after them: bf16 A for bit-placed
+  // weights as it is, NVFP4 A as raw codes and scales expanded after the wait (the loads would
+  // otherwise queue behind the weights' and cost microseconds). bf16 A for codec-order or bf16
+  // weights is staged (reordered) after the first weight loads are requested.
+  constexpr bool ASYNC_A = op_bitplaced(BKIND) && AKIND == OP_K16, RAW_A = AKIND != OP_K16;
+  uint8_t* raw = sa + skinny_smem(M * rowstride, WARPS, KQ, M);
+  if constexpr (ASYNC_A) skinny_stage_a_async<SB, THREADS>(sa, A, M, lda, kb, klen, rowstride);
+  if constexpr (RAW_A) skinny_raw_a_issue<THREADS>(raw, A, a_sc, M, K, kb, klen);
+  auto wait = [&]() {
+    if constexpr (ASYNC_A) cp_async_wait<0>();
+    else if constexpr (RAW_A) skinny_raw_a_expand<BKIND, F16, THREADS>(sa, raw, M, klen, rowstride);
+    else skinny_stage_a<BKIND, THREADS>(sa, A, M, lda, kb, klen, rowstride);
+    __syncthreads();
+    if (tid == 0) DEV_STAMP(1);
+  };
   const int wfirst = min(csteps, kq * qsteps), nsteps = wok ? min(csteps, wfirst + qsteps) - wfirst : 0;
   const int kw = kb + (nsteps > 0 ? wfirst : 0) * SB::STEP;  // the warp's first k (a warp without steps reads valid memory)
 
@@ -246,26 +252,25 @@ DEV void expand(const uint8_t* codes, const uint8_t* sc, uint4* out, int rows, i
 
 }  // namespace
 
-// WARPS: warps per CTA; KQ: warps sharing one row group (each 1/KQ of the K slice); U: steps per
-// register set; NB: register sets in the ring; MINB: CTAs per SM the register allocation must
-// allow; SPLITS: K slices = CTAs per cluster (gridDim.y); STAMP: clock stamps for gemm_dev.cu.
-// Entries NAME_s1, NAME_s2, NAME_s4.
-#define SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, WARPS, KQ, U, NB, MINB, SPLITS, ATTR, STAMP)                         \
-  extern "C" __global__ void __launch_bounds__(32 * WARPS, MINB) ATTR                                               \
+// SPLITS: K slices = CTAs per cluster (gridDim.y); STAMP: clock stamps for gemm_dev.cu. Entries
+// NAME_s1, NAME_s2, NAME_s4.
+#define SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, SPLITS, ATTR, STAMP)                                            \
+  extern "C" __global__ void __launch_bounds__(32 * SKINNY_WARPS, 1) ATTR                                          \
       NAME##_s##SPLITS(const void* A, const void* B, const uint8_t* a_sc, const uint8_t* b_sc, const float* g_a,     \
                        const float* g_b, void* D, const float* bias, int M, int N, int K, int lda, int ldb,          \
                        int kslice, float alpha, float beta, int out_bf16) {                                         \
-    skinny_gemm<BKIND, AKIND, F16, CONST, WARPS, KQ, U, NB, SPLITS, STAMP>(A, B, a_sc, b_sc, g_a, g_b, D, bias, M, N, K, lda, \
-                                                                    ldb, kslice, alpha, beta, out_bf16);            \
+    skinny_gemm<BKIND, AKIND, F16, CONST, SKINNY_WARPS, SKINNY_KQ, SKINNY_U(BKIND), SKINNY_NB(BKIND), SPLITS, STAMP>( \
+        A, B, a_sc, b_sc, g_a, g_b, D, bias, M, N, K, lda, ldb, kslice, alpha, beta, out_bf16);                     \
   }
-#define SKINNY_ENTRY(NAME, BKIND, AKIND, F16, CONST, STAMP)                                                                  \
-  SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, SKINNY_WARPS, SKINNY_KQ, SKINNY_U(BKIND), SKINNY_NB(BKIND), 1, 1, , STAMP)                          \
-  SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, SKINNY_WARPS, SKINNY_KQ, SKINNY_U(BKIND), SKINNY_NB(BKIND), 1, 2, __cluster_dims__(1, 2, 1), STAMP) \
-  SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, SKINNY_WARPS, SKINNY_KQ, SKINNY_U(BKIND), SKINNY_NB(BKIND), 1, 4, __cluster_dims__(1, 4, 1), STAMP)
+#define SKINNY_ENTRY(NAME, BKIND, AKIND, F16, CONST, STAMP)                                                          \
+  SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, 1, , STAMP)                                                         \
+  SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, 2, __cluster_dims__(1, 2, 1), STAMP)                                \
+  SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, 4, __cluster_dims__(1, 4, 1), STAMP)
 
-// 16 warps = 8 row groups x 2 halves of the K slice: 128 weight rows per CTA, one CTA per SM
-// (GemmKernels.SKINNY_* agree). Register ring: bit-placed weights 4 sets of 1 step (1.5% faster at
-// M = 1, 5% at M = 16 than 2 of 2, which the codec-order kernels keep; docs/kernels-gemm.md).
+// 16 warps = 8 row groups (16 weight rows each) x 2 halves of the K slice (KQ): 128 weight rows per
+// CTA, one CTA per SM (GemmKernels.SKINNY_* agree). Register ring of NB sets of U steps: bit-placed
+// weights 4 sets of 1 step (1.5% faster at M = 1, 5% at M = 16 than 2 of 2, which the codec-order
+// kernels keep; docs/kernels-gemm.md).
 #define SKINNY_U(BKIND) (op_bitplaced(BKIND) ? 1 : 2)
 #define SKINNY_NB(BKIND) (op_bitplaced(BKIND) ? 4 : 2)
 #define SKINNY_WARPS 16
@@ -281,8 +286,9 @@ SKINNY_ENTRY(skinny_w4a16_row_bp, OP_FP4_ROW_BP, OP_K16, false, 256, false)
 SKINNY_ENTRY(skinny_w4a16_tile_bp, OP_FP4_TILE_BP, OP_K16, false, 256, false)
 SKINNY_ENTRY(skinny_w4a4_row_bp, OP_FP4_ROW_BP, OP_FP4_ROW, false, 256, false)
 SKINNY_ENTRY(skinny_w4a4_tile_bp, OP_FP4_TILE_BP, OP_FP4_ROW, false, 256, false)
-#ifdef GEMM_DEV_VARIANTS  // the bit-placed W4A16 kernel with clock stamps (gemm_dev.cu stamp)
+#ifdef GEMM_DEV_VARIANTS  // the bit-placed 16x16 kernels with clock stamps (gemm_dev.cu stamp)
 SKINNY_ENTRY(dev_stamp, OP_FP4_TILE_BP, OP_K16, false, 256, true)
+SKINNY_ENTRY(dev_stamp_a4, OP_FP4_TILE_BP, OP_FP4_ROW, false, 256, true)
 #endif
 
 // Codec-order codes -> bit-placed codes (bitplace_word), one 32-bit word (8 codes) per step.

@@ -38,49 +38,27 @@ inline __host__ __device__ constexpr int skinny_smem(int a_bytes, int warps, int
   return skinny_part_offset(a_bytes, warps, kq) + m * 16 * (warps / kq) * 4;
 }
 
-// Stages A[0:M, kb:kb+klen) as 16-bit values (codec-layout NVFP4 weights: each 8 k in
-// dequant8_pairs's order; bit-placed weights: natural order; NVFP4 activations expanded). A thread takes one 8-k chunk of up to 16 rows at a time, all its
-// loads first, so that the batch costs one memory latency, not sixteen. The caller synchronizes.
-template <int BKIND, int AKIND, bool F16, int THREADS>
-DEV void skinny_stage_a(uint8_t* sa, const void* A, const uint8_t* a_sc, int M, int K, int lda, int kb, int klen,
-                        int rowstride) {
+// Stages bf16 A[0:M, kb:kb+klen) (codec-layout NVFP4 weights: each 8 k in dequant8_pairs's order;
+// bf16 weights: as it is). A thread takes one 8-k chunk of up to 16 rows at a time, all its loads
+// first, so that the batch costs one memory latency, not sixteen. The caller synchronizes.
+template <int BKIND, int THREADS>
+DEV void skinny_stage_a(uint8_t* sa, const void* A, int M, int lda, int kb, int klen, int rowstride) {
   using SB = SkinnyB<BKIND>;
   const int words = klen / 8;
   for (int q = threadIdx.x; q < words; q += THREADS) {
     for (int m0 = 0; m0 < M; m0 += 16) {
       uint4 v[16];
-      uint32_t sc[16];
 #pragma unroll
       for (int j = 0; j < 16; ++j) {
         const int m = m0 + j;
         if (m >= M) break;
-        if constexpr (AKIND == OP_K16) {
-          v[j] = *reinterpret_cast<const uint4*>(static_cast<const uint16_t*>(A) + static_cast<size_t>(m) * lda + kb + q * 8);
-        } else {
-          v[j].x = *reinterpret_cast<const uint32_t*>(static_cast<const uint8_t*>(A) + static_cast<size_t>(m) * (K / 2) +
-                                                       (kb + q * 8) / 2);
-          sc[j] = a_sc[static_cast<size_t>(m) * (K / 16) + (kb + q * 8) / 16];
-        }
+        v[j] = *reinterpret_cast<const uint4*>(static_cast<const uint16_t*>(A) + static_cast<size_t>(m) * lda + kb + q * 8);
       }
 #pragma unroll
       for (int j = 0; j < 16; ++j) {
         const int m = m0 + j;
         if (m >= M) break;
-        uint4 o = v[j];
-        if constexpr (AKIND == OP_K16) {
-          if constexpr (SB::FP4 && !op_bitplaced(BKIND)) o = pairs_order(o);
-        } else if constexpr (op_bitplaced(BKIND)) {  // natural order, bf16 v * sf
-          uint32_t s2, nb2, r[4];
-          scale_pair<false>(sc[j], s2, nb2);
-          dequant8<false>(v[j].x, s2, nb2, r);
-          o = make_uint4(r[0], r[1], r[2], r[3]);
-        } else {
-          uint32_t s2, nb2, r[4];
-          mag_scale_pair<F16>(sc[j], s2, nb2);
-          dequant8_pairs<F16>(v[j].x, s2, nb2, r);
-          o = make_uint4(r[0], r[1], r[2], r[3]);
-        }
-        *reinterpret_cast<uint4*>(sa + m * rowstride + SB::chunk_pos(q) * 16) = o;
+        *reinterpret_cast<uint4*>(sa + m * rowstride + SB::chunk_pos(q) * 16) = SB::FP4 ? pairs_order(v[j]) : v[j];
       }
     }
   }
@@ -97,6 +75,54 @@ DEV void skinny_stage_a_async(uint8_t* sa, const void* A, int M, int lda, int kb
                static_cast<const uint16_t*>(A) + static_cast<size_t>(m) * lda + kb + q * 8, 16);
   }
   cp_async_commit();
+}
+
+// NVFP4 A: the raw codes and scales of A's slice are copied by cp.async before the first weight
+// loads (raw: codes [M][klen/2], then scales [M][klen/16], after skinny_smem's regions) and expanded
+// after them, in the order the weights need: bit-placed weights natural order, bf16 v * sf;
+// codec-order weights dequant8_pairs's order (F16: f16 v * sf / 4). A thread expands the 64-k
+// units it copied itself, so it waits for its own copies only; the caller's CTA barrier ends the
+// staging.
+inline __host__ __device__ constexpr int skinny_raw_bytes(int m, int kslice) { return m * kslice / 2 + m * kslice / 16; }
+template <int THREADS>
+DEV void skinny_raw_a_issue(uint8_t* raw, const void* A, const uint8_t* a_sc, int M, int K, int kb, int klen) {
+  const int units = klen / 64;
+  uint8_t* rsc = raw + M * klen / 2;
+  for (int u = threadIdx.x; u < M * units; u += THREADS) {
+    const int m = u / units, v = u % units;
+    const uint8_t* src = static_cast<const uint8_t*>(A) + static_cast<size_t>(m) * (K / 2) + kb / 2 + v * 32;
+    cp_async16(smem_u32(raw + m * klen / 2 + v * 32), src, 16);
+    cp_async16(smem_u32(raw + m * klen / 2 + v * 32 + 16), src + 16, 16);
+    cp_async4(smem_u32(rsc + m * klen / 16 + v * 4), a_sc + static_cast<size_t>(m) * (K / 16) + kb / 16 + v * 4, 4);
+  }
+  cp_async_commit();
+}
+template <int BKIND, bool F16, int THREADS>
+DEV void skinny_raw_a_expand(uint8_t* sa, const uint8_t* raw, int M, int klen, int rowstride) {
+  using SB = SkinnyB<BKIND>;
+  cp_async_wait<0>();
+  const int units = klen / 64;
+  const uint8_t* rsc = raw + M * klen / 2;
+  for (int u = threadIdx.x; u < M * units; u += THREADS) {
+    const int m = u / units, v = u % units;
+    const uint4 c0 = *reinterpret_cast<const uint4*>(raw + m * klen / 2 + v * 32);
+    const uint4 c1 = *reinterpret_cast<const uint4*>(raw + m * klen / 2 + v * 32 + 16);
+    const uint32_t sc = *reinterpret_cast<const uint32_t*>(rsc + m * klen / 16 + v * 4);
+    const uint32_t w[8] = {c0.x, c0.y, c0.z, c0.w, c1.x, c1.y, c1.z, c1.w};
+#pragma unroll
+    for (int i = 0; i < 8; ++i) {
+      const uint32_t e4m3 = (sc >> (8 * (i >> 1))) & 0xFFu;
+      uint32_t s2, nb2, r[4];
+      if constexpr (op_bitplaced(BKIND)) {
+        scale_pair<false>(e4m3, s2, nb2);
+        dequant8<false>(w[i], s2, nb2, r);
+      } else {
+        mag_scale_pair<F16>(e4m3, s2, nb2);
+        dequant8_pairs<F16>(w[i], s2, nb2, r);
+      }
+      *reinterpret_cast<uint4*>(sa + m * rowstride + SB::chunk_pos(v * 8 + i) * 16) = make_uint4(r[0], r[1], r[2], r[3]);
+    }
+  }
 }
 
 // One warp step of NVFP4 weights: w0 / w1 = the lane's 16 code bytes of rows g / g + 8, c0 / c1 =

@@ -90,7 +90,7 @@ public final class GemmKernels {
     GemmVariant v = resolve(Op.LINEAR, variant, m, n, k, ws);
     switch (v.kind()) {
       case SKINNY:
-        launchSkinny("skinny_bf16", true, stream, x, w, NULL, NULL, NULL, NULL, y, epi, m, n, k, k, k, v.splits(), out);
+        launchSkinny("skinny_bf16", Op.LINEAR, stream, x, w, NULL, NULL, NULL, NULL, y, epi, m, n, k, k, k, v.splits(), out);
         break;
       case WGMMA:
         launchWgmma("gemm_bf16_kk", Operand.K16, Operand.K16, v.tileN(), stream, x, w, NULL, NULL, NULL, NULL, y, epi, m, n, k, k, k, out);
@@ -144,7 +144,7 @@ public final class GemmKernels {
     String lay = tile ? "tile" : "row";
     switch (v.kind()) {
       case SKINNY:
-        launchSkinny("skinny_w4a16_" + lay + (w.bitPlaced() ? "_bp" : ""), false, stream, x, w.packed(), NULL, w.scales(), NULL, w.globalDecodeScale(), y, epi, m, n, k, k, k, v.splits(), out);
+        launchSkinny("skinny_w4a16_" + lay + (w.bitPlaced() ? "_bp" : ""), Op.W4A16, stream, x, w.packed(), NULL, w.scales(), NULL, w.globalDecodeScale(), y, epi, m, n, k, k, k, v.splits(), out);
         break;
       case WGMMA:
         launchWgmma("gemm_w4a16_" + lay, Operand.K16, tile ? Operand.FP4_TILE : Operand.FP4_ROW, v.tileN(), stream, x, w.packed(), NULL, w.scales(), NULL, w.globalDecodeScale(), y, epi, m, n, k, k, k, out);
@@ -189,7 +189,7 @@ public final class GemmKernels {
     String lay = tile ? "tile" : "row";
     switch (v.kind()) {
       case SKINNY:
-        launchSkinny("skinny_w4a4_" + lay + (w.bitPlaced() ? "_bp" : ""), false, stream, x.packed(), w.packed(), x.scales(), w.scales(), x.globalDecodeScale(), w.globalDecodeScale(), y, epi, m, n, k, k, k, v.splits(), out);
+        launchSkinny("skinny_w4a4_" + lay + (w.bitPlaced() ? "_bp" : ""), Op.W4A4, stream, x.packed(), w.packed(), x.scales(), w.scales(), x.globalDecodeScale(), w.globalDecodeScale(), y, epi, m, n, k, k, k, v.splits(), out);
         break;
       case WGMMA:
         launchWgmma("gemm_w4a4_" + lay, Operand.FP4_ROW, tile ? Operand.FP4_TILE : Operand.FP4_ROW, v.tileN(), stream, x.packed(), w.packed(), x.scales(), w.scales(), x.globalDecodeScale(), w.globalDecodeScale(), y, epi, m, n, k, k, k, out);
@@ -286,7 +286,7 @@ public final class GemmKernels {
         if (splits != 1 && splits != 2 && splits != 4) {
           throw new IllegalArgumentException("the small-M kernel splits K over 1, 2 or 4 CTAs (a cluster), got splits = " + splits);
         }
-        return GemmVariant.skinny(effectiveSplits(m, k, splits, op == Op.LINEAR));
+        return GemmVariant.skinny(effectiveSplits(m, k, splits, op));
       }
       case WGMMA:
         if (nvfp4 && k % 64 != 0) {
@@ -325,17 +325,17 @@ public final class GemmKernels {
 
   // The staged A slice must fit in shared memory (more slices make it smaller) and every slice must
   // have k (fewer slices); splits is 1, 2 or 4.
-  private int effectiveSplits(int m, int k, int splits, boolean bf16Weights) {
+  private int effectiveSplits(int m, int k, int splits, Op op) {
     int steps = k / SKINNY_K_STEP;
     int s = splits;
     int room = sharedOptin - SKINNY_STATIC_SHARED;
-    while (s < SKINNY_MAX_SPLITS && skinnyShared(m, sliceOf(k, s), bf16Weights) > room) {
+    while (s < SKINNY_MAX_SPLITS && skinnyShared(m, sliceOf(k, s), op) > room) {
       s *= 2;
     }
     while (s > 1 && (s - 1) * sliceOf(k, s) >= k) {
       s /= 2;
     }
-    int smem = skinnyShared(m, sliceOf(k, s), bf16Weights);
+    int smem = skinnyShared(m, sliceOf(k, s), op);
     if (smem > room) {
       throw new IllegalArgumentException("the small-M kernel's activations (m = " + m + ", k = " + k + ") need " + smem
           + " bytes of shared memory, the device allows " + room);
@@ -349,12 +349,14 @@ public final class GemmKernels {
 
   // gemm_skinny.cuh's skinny_smem: the staged activations (m rows of SkinnyB::row_bytes(kslice)),
   // whose space then holds the in-CTA reduction (16 warps x 8 x 32 floats), and after both the
-  // partial sums the cluster's CTAs send (m x 128 floats).
-  static int skinnyShared(int m, int kslice, boolean bf16Weights) {
+  // partial sums the cluster's CTAs send (m x 128 floats); for W4A4 then skinny_raw_bytes, the
+  // NVFP4 activations' codes and scales as copied (m x kslice / 2 + m x kslice / 16 bytes).
+  static int skinnyShared(int m, int kslice, Op op) {
     int words = kslice / 8;
-    int rowBytes = bf16Weights ? words * 16 + 64 : (words * 18 + 127) / 128 * 128 + 32;
+    int rowBytes = op == Op.LINEAR ? words * 16 + 64 : (words * 18 + 127) / 128 * 128 + 32;
     int reduction = SKINNY_THREADS / 32 * 8 * 32 * 4, partials = m * SKINNY_ROWS * 4;
-    return (Math.max(m * rowBytes, reduction) + 15) / 16 * 16 + partials;
+    int raw = op == Op.W4A4 ? m * kslice / 2 + m * kslice / 16 : 0;
+    return (Math.max(m * rowBytes, reduction) + 15) / 16 * 16 + partials + raw;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -377,11 +379,11 @@ public final class GemmKernels {
   }
 
   private void launchSkinny(
-      String name, boolean bf16Weights, CudaStream stream, Object aPtr, Object bPtr, Object aScales,
+      String name, Op op, CudaStream stream, Object aPtr, Object bPtr, Object aScales,
       Object bScales, Object aGlobal, Object bGlobal, DeviceBuffer d, Epilogue epi, int m, int n,
       int k, int lda, int ldb, int splits, OutputFormat out) {
     int kslice = sliceOf(k, splits);
-    int smem = skinnyShared(m, kslice, bf16Weights);
+    int smem = skinnyShared(m, kslice, op);
     CudaKernel kernel = prepared(skinnyModule, name + "_s" + splits, sharedOptin - SKINNY_STATIC_SHARED);
     kernel.launch(stream, ceilDiv(n, SKINNY_ROWS), splits, 1, SKINNY_THREADS, 1, 1, smem,
         aPtr, bPtr, aScales, bScales, aGlobal, bGlobal, d, biasOf(epi), m, n, k, lda, ldb, kslice,
