@@ -210,13 +210,13 @@ static SkCfg sk_cfg(int N, int K, int splits) {
     if (s == 1 || (s - 1) * kslice < K) return {s, kslice};
   }
 }
+static int g_extra_smem = 0;  // msweep: unused dynamic shared memory (a smaller L1)
 static bool launch_skinny(const SkSet& fs, bool bf16b, const void* A, const void* B, const uint8_t* asc, const uint8_t* bsc,
                           const float* ga, const float* gb, void* D, const float* bias, int M, int N, int K, int lda,
                           int ldb, int splits, float alpha, float beta, int obf, cudaStream_t st = 0) {
   SkCfg c = sk_cfg(N, K, splits);
   int smem = skinny_smem(M * (bf16b ? SkinnyB<OP_K16>::row_bytes(c.kslice) : SkinnyB<OP_FP4_ROW>::row_bytes(c.kslice)),
-                         SKINNY_WARPS, SKINNY_KQ, M) +
-             (asc != nullptr ? skinny_raw_bytes(M, c.kslice) : 0);  // NVFP4 A: its raw copy
+                         SKINNY_WARPS, SKINNY_KQ, M, asc != nullptr ? skinny_raw_bytes(M, c.kslice) : 0) + g_extra_smem;
   if (smem > 227 * 1024) return false;  // A slice does not fit: more splits needed
   SkFn f = fs.at(c.splits);
   set_smem(reinterpret_cast<const void*>(f), smem);
@@ -690,8 +690,8 @@ static void run_prof() {
 
 __global__ void __launch_bounds__(512, 1) __cluster_dims__(1, 2, 1) empty_cluster(int* p) { if (p && threadIdx.x == 999) *p = 1; }
 __global__ void __launch_bounds__(512, 1) empty_plain(int* p) { if (p && threadIdx.x == 999) *p = 1; }
-// Per-CTA clock64 stamps of dev_stamp (the bit-placed W4A16 16x16 kernel, 2 K slices: entry, A
-// staged, each warp's main loop done, in-CTA reduction, partials sent, exit), printed as
+// Per-CTA clock64 stamps of dev_stamp / dev_stamp_a4 (the bit-placed W4A16 / W4A4 16x16 kernels, 2 K
+// slices: entry, A staged, each warp's main loop done, partials sent, exit), printed as
 // percentiles over CTAs in microseconds from entry (at the nominal clock), with the empty-kernel
 // launch period for comparison.
 static void run_stamp() {
@@ -724,19 +724,47 @@ static void run_stamp() {
     std::vector<unsigned long long> h(1024 * 24);
     CK(cudaMemcpyFromSymbol(h.data(), g_dev_times, h.size() * 8));
     const int ctas = 128;
-    const char* names[] = {"staged", "warp0 done", "last warp done", "reduced", "partials sent", "exit"};
+    const char* names[] = {"staged", "warp0 done", "last warp done", "partials sent", "exit"};
     std::printf("%s M=%d clock %d kHz; us from entry, p10/p50/p90 over %d CTAs\n", a4 ? "W4A4" : "W4A16", M, clk, ctas);
-    for (int e = 0; e < 6; ++e) {
+    for (int e = 0; e < 5; ++e) {
       std::vector<double> v;
       for (int c = 0; c < ctas; ++c) {
         const unsigned long long* t = &h[c * 24];
-        unsigned long long x = e == 0 ? t[1] : e == 1 ? t[2] : e == 2 ? *std::max_element(t + 2, t + 18) : t[15 + e];
+        unsigned long long x = e == 0 ? t[1] : e == 1 ? t[2] : e == 2 ? *std::max_element(t + 2, t + 18) : t[16 + e];
         v.push_back((double)(x - t[0]) / (clk * 1e-3));
       }
       std::sort(v.begin(), v.end());
       std::printf("  %-16s %7.2f %7.2f %7.2f\n", names[e], v[ctas / 10], v[ctas / 2], v[ctas * 9 / 10]);
     }
     std::printf("  kernel period: %.2f us\n", time_us(launch, 4));
+  }
+}
+
+// The production bit-placed 16x16 kernels over M = 1..16 (s2, N = K = 8192): where the time grows.
+static void run_msweep() {
+  const int N = 8192, K = 8192, sets = 6;
+  std::vector<void*> A(sets), Af(sets), As(sets), B(sets), Bs(sets);
+  for (int i = 0; i < sets; ++i) {
+    A[i] = dev_random((size_t)16 * K * 2, 11 + i, BF16_MASK, BF16_OR);
+    Af[i] = dev_random((size_t)16 * K / 2, 201 + i);
+    As[i] = dev_random((size_t)16 * K / 16, 301 + i, SC_MASK, SC_OR);
+    B[i] = dev_random((size_t)N * K / 2, 401 + i);
+    Bs[i] = dev_random((size_t)(N / 16) * (K / 16), 601 + i, SC_MASK, SC_OR);
+  }
+  float* g = static_cast<float*>(dev_copy(std::vector<float>{0.01f}));
+  void* D;
+  CK(cudaMalloc(&D, (size_t)16 * N * 4));
+  for (int extra : {0, 48 * 1024})
+  for (int M : {1, 2, 4, 8, 9, 10, 12, 14, 16}) {
+    g_extra_smem = extra;
+    double t[2];
+    for (int a4 = 0; a4 < 2; ++a4)
+      t[a4] = time_us([&](int i) {
+        return launch_skinny(a4 ? SKSET(skinny_w4a4_tile_bp) : SKSET(skinny_w4a16_tile_bp), false, a4 ? Af[i] : A[i], B[i],
+                             a4 ? (uint8_t*)As[i] : nullptr, (uint8_t*)Bs[i], a4 ? g : nullptr, g, D, nullptr, M, N, K, K,
+                             K, 2, 1.f, 0.f, 1);
+      }, sets);
+    std::printf("msweep extra %6d M=%2d w4a16 %7.2f us  w4a4 %7.2f us\n", extra, M, t[0], t[1]);
   }
 }
 
@@ -749,6 +777,7 @@ int main(int argc, char** argv) {
   if (mode == "time" || mode == "all") run_timing(argc > 2 && std::string(argv[2]) == "small");
   if (mode == "prof") run_prof();
   if (mode == "stamp") run_stamp();
+  if (mode == "msweep") run_msweep();
   std::printf("%d check failures\n", failures);
   return failures == 0 ? 0 : 1;
 }

@@ -23,8 +23,8 @@
 //
 // Requirements (checked by the Java wrapper): M <= 16, N % 16 == 0, K % 128 == 0, K slice a
 // multiple of 128 with every slice non-empty, gridDim.y equal to the entry's cluster size.
-// Dynamic shared memory: skinny_smem(M * SkinnyB::row_bytes(kslice), 16, 2, M), plus
-// skinny_raw_bytes(M, kslice) with NVFP4 activations (GemmKernels.java agrees).
+// Dynamic shared memory: skinny_smem(M * SkinnyB::row_bytes(kslice), 16, 2, M, raw bytes), raw
+// bytes = skinny_raw_bytes(M, kslice) with NVFP4 activations, else 0 (GemmKernels.java agrees).
 #include "gemm_skinny.cuh"
 
 namespace {
@@ -114,14 +114,15 @@ DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const ui
   const int klen = min(K, kb + kslice) - kb;
   const int rowstride = SB::row_bytes(kslice);
   if (tid == 0) DEV_STAMP(0);
-  __shared__ uint64_t red_bar;  // the cluster reduction's barrier: the other CTAs' partial sums
+  __shared__ uint64_t red_bar;  // the cluster reduction's barrier: the partial sums of every warp of the cluster
   if constexpr (SPLITS > 1) {
     if (tid == 0) {
       mbarrier_init_cluster(smem_u32(&red_bar), 1);
-      mbarrier_expect_tx(smem_u32(&red_bar), (SPLITS - 1) * (M * ROWS / SPLITS) * 4);
+      mbarrier_expect_tx(smem_u32(&red_bar), KQ * M * ROWS * 4);
     }
-    cluster_arrive_relaxed();  // waited for at the reduction, long after
   }
+  // after A: NVFP4 A's raw copy while A is staged, then the partial sums of the cluster
+  uint8_t* tail = sa + skinny_part_offset(M * rowstride, WARPS, KQ);
 
   // ---- stream the weights: lane (g, t) loads rows g and g + 8 of the warp's 16 ----
   const int wrow = n0 + rg * 16;
@@ -136,14 +137,17 @@ DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const ui
   // otherwise queue behind the weights' and cost microseconds). bf16 A for codec-order or bf16
   // weights is staged (reordered) after the first weight loads are requested.
   constexpr bool ASYNC_A = op_bitplaced(BKIND) && AKIND == OP_K16, RAW_A = AKIND != OP_K16;
-  uint8_t* raw = sa + skinny_smem(M * rowstride, WARPS, KQ, M);
   if constexpr (ASYNC_A) skinny_stage_a_async<SB, THREADS>(sa, A, M, lda, kb, klen, rowstride);
-  if constexpr (RAW_A) skinny_raw_a_issue<THREADS>(raw, A, a_sc, M, K, kb, klen);
+  if constexpr (RAW_A) skinny_raw_a_issue<THREADS>(tail, A, a_sc, M, K, kb, klen);
   auto wait = [&]() {
     if constexpr (ASYNC_A) cp_async_wait<0>();
-    else if constexpr (RAW_A) skinny_raw_a_expand<BKIND, F16, THREADS>(sa, raw, M, klen, rowstride);
+    else if constexpr (RAW_A) skinny_raw_a_expand<BKIND, F16, THREADS>(sa, tail, M, klen, rowstride);
     else skinny_stage_a<BKIND, THREADS>(sa, A, M, lda, kb, klen, rowstride);
     __syncthreads();
+    // this CTA's barrier is set up (its init fence released it) and the raw copy consumed (every
+    // value read from it is already in the staged A): the cluster's partial sums may come. Relaxed:
+    // a release would wait for the weight loads in flight.
+    if constexpr (SPLITS > 1) cluster_arrive_relaxed();
     if (tid == 0) DEV_STAMP(1);
   };
   const int wfirst = min(csteps, kq * qsteps), nsteps = wok ? min(csteps, wfirst + qsteps) - wfirst : 0;
@@ -176,50 +180,46 @@ DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const ui
   else skinny_mainloop<BKIND, F16, 1, U, NB>(bp0, bp1, sp0, sp1, step_bytes, x0p, x1p, nsteps, wait, acc);
   if (lane == 0) DEV_STAMP(2 + warp);
 
-  // ---- epilogue: sums over the KQ warps of a row group (shared memory, A's space), then over the
-  // SPLITS CTAs of a cluster (distributed shared memory), always in the same order ----
+  // ---- epilogue: the sums of the KQ warps of a row group and of the SPLITS CTAs of a cluster,
+  // always added in the same order ----
   float sum[2][4];
 #pragma unroll
   for (int grp = 0; grp < 2; ++grp)
 #pragma unroll
     for (int j = 0; j < 4; ++j) sum[grp][j] = acc[grp][0][j] + acc[grp][1][j];
-  if constexpr (KQ > 1) {
-    float* red = reinterpret_cast<float*>(smem_a);  // [WARPS][8][32]
-    __syncthreads();  // A is no longer read
-    if (kq > 0) {
-#pragma unroll
-      for (int j = 0; j < 8; ++j) red[(warp * 8 + j) * 32 + lane] = sum[j >> 2][j & 3];
-    }
-    __syncthreads();
-    if (tid == 0) DEV_STAMP(18);
-    if (kq == 0) {
-#pragma unroll
-      for (int q = 1; q < KQ; ++q)
-#pragma unroll
-        for (int j = 0; j < 8; ++j) sum[j >> 2][j & 3] += red[((rg + q * RG) * 8 + j) * 32 + lane];
-    }
-  }
   const float scale = effective_scale(alpha, g_a, g_b, static_cast<float>(CONST_SCALE));
-  if constexpr (SPLITS == 1) {
+  if constexpr (SPLITS == 1) {  // over the KQ warps in shared memory (A's space)
+    if constexpr (KQ > 1) {
+      float* red = reinterpret_cast<float*>(smem_a);  // [WARPS][8][32]
+      __syncthreads();  // A is no longer read
+      if (kq > 0) {
+#pragma unroll
+        for (int j = 0; j < 8; ++j) red[(warp * 8 + j) * 32 + lane] = sum[j >> 2][j & 3];
+      }
+      __syncthreads();
+      if (kq == 0) {
+#pragma unroll
+        for (int q = 1; q < KQ; ++q)
+#pragma unroll
+          for (int j = 0; j < 8; ++j) sum[j >> 2][j & 3] += red[((rg + q * RG) * 8 + j) * 32 + lane];
+      }
+    }
     if (kq == 0 && wok) skinny_store(D, out_bf16, sum, r0, N, M, t, scale, bias, beta);
   } else {
-    // CTA r of the cluster (one per K slice) adds up the r-th share of the tile: the other CTAs
-    // send it their partial sums with st.async straight into its shared memory (a region A does not
-    // use, so early senders never meet a CTA still reading A), each store counted on CTA r's
-    // barrier, which has expected all of their bytes since entry; CTA r adds the SPLITS partials
-    // in slice order and stores. No fences, no cluster barrier at the end.
-    float* part = reinterpret_cast<float*>(sa + skinny_part_offset(M * rowstride, WARPS, KQ));  // [SPLITS][share]
+    // CTA r of the cluster (one per K slice) adds up the r-th share of the tile: every warp of the
+    // cluster sends its sums for that share with st.async straight into CTA r's shared memory
+    // (its own CTA's too), each store counted on CTA r's barrier, which has expected all of the
+    // bytes since entry; CTA r adds the SPLITS x KQ partials in (slice, warp) order and stores. No
+    // CTA barrier, no fences, no cluster barrier at the end.
+    float* part = reinterpret_cast<float*>(tail);  // [SPLITS][KQ][share]
     const int share = M * ROWS / SPLITS, e0 = split * share;  // M * 128 is a multiple of SPLITS
-    cluster_wait();  // all CTAs of the cluster have set up their barriers
-    if (kq == 0) {  // every element of the tile, also rows past N (sums of zero): the byte count is fixed
-      skinny_outputs(sum, M, t, [&](int tk, int dr, float v) {
-        const int e = tk * ROWS + rg * 16 + g + dr, owner = e / share;
-        float* slot = part + split * share + e - owner * share;
-        if (owner == split) *slot = v;
-        else st_async_f32(mapa_u32(smem_u32(slot), owner), v, mapa_u32(smem_u32(&red_bar), owner));
-      });
-    }
-    __syncthreads();  // this CTA's own partials are written
+    cluster_wait();  // every CTA of the cluster has its barrier set up and its raw copy consumed
+    // every element of the tile, also rows past N (sums of zero): the byte count is fixed
+    skinny_outputs(sum, M, t, [&](int tk, int dr, float v) {
+      const int e = tk * ROWS + rg * 16 + g + dr, owner = e / share;
+      float* slot = part + (split * KQ + kq) * share + e - owner * share;
+      st_async_f32(mapa_u32(smem_u32(slot), owner), v, mapa_u32(smem_u32(&red_bar), owner));
+    });
     if (tid == 0) DEV_STAMP(19);
     mbarrier_wait_cluster(smem_u32(&red_bar), 0);
     for (int i = tid; i < share; i += THREADS) {
@@ -227,7 +227,7 @@ DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const ui
       if (cn >= N) continue;
       float v = 0.0f;
 #pragma unroll
-      for (int q = 0; q < SPLITS; ++q) v += part[q * share + i];
+      for (int q = 0; q < SPLITS * KQ; ++q) v += part[q * share + i];
       store_one(D, out_bf16, static_cast<size_t>(e / ROWS) * N + cn, v * scale + (bias != nullptr ? bias[cn] : 0.0f), beta);
     }
   }

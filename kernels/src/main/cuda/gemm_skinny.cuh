@@ -28,14 +28,15 @@ struct SkinnyB {
   }
 };
 
-// Dynamic shared memory of gemm_skinny.cu's kernels (GemmKernels.java agrees): staged A, then (reusing it) the
-// in-CTA reduction; after both, the partial sums the cluster's CTAs write (m x rows floats).
+// Dynamic shared memory of gemm_skinny.cu's kernels (GemmKernels.java agrees): staged A, whose space
+// then holds the in-CTA reduction (one K slice); after both a tail shared by NVFP4 A's raw copy
+// (while A is staged) and the partial sums of the cluster (m x rows floats per warp of a row group).
 inline __host__ __device__ constexpr int skinny_part_offset(int a_bytes, int warps, int kq) {
   const int red = kq > 1 ? warps * 8 * 32 * 4 : 0;
   return ((a_bytes > red ? a_bytes : red) + 15) / 16 * 16;
 }
-inline __host__ __device__ constexpr int skinny_smem(int a_bytes, int warps, int kq, int m) {
-  return skinny_part_offset(a_bytes, warps, kq) + m * 16 * (warps / kq) * 4;
+inline __host__ __device__ constexpr int skinny_smem(int a_bytes, int warps, int kq, int m, int raw_bytes) {
+  return skinny_part_offset(a_bytes, warps, kq) + (m * 16 * warps * 4 > raw_bytes ? m * 16 * warps * 4 : raw_bytes);
 }
 
 // Stages bf16 A[0:M, kb:kb+klen) (codec-layout NVFP4 weights: each 8 k in dequant8_pairs's order;
@@ -78,7 +79,7 @@ DEV void skinny_stage_a_async(uint8_t* sa, const void* A, int M, int lda, int kb
 }
 
 // NVFP4 A: the raw codes and scales of A's slice are copied by cp.async before the first weight
-// loads (raw: codes [M][klen/2], then scales [M][klen/16], after skinny_smem's regions) and expanded
+// loads (raw: codes [M][klen/2], then scales [M][klen/16], in skinny_smem's tail) and expanded
 // after them, in the order the weights need: bit-placed weights natural order, bf16 v * sf;
 // codec-order weights dequant8_pairs's order (F16: f16 v * sf / 4). A thread expands the 64-k
 // units it copied itself, so it waits for its own copies only; the caller's CTA barrier ends the

@@ -348,15 +348,16 @@ public final class GemmKernels {
   }
 
   // gemm_skinny.cuh's skinny_smem: the staged activations (m rows of SkinnyB::row_bytes(kslice)),
-  // whose space then holds the in-CTA reduction (16 warps x 8 x 32 floats), and after both the
-  // partial sums the cluster's CTAs send (m x 128 floats); for W4A4 then skinny_raw_bytes, the
-  // NVFP4 activations' codes and scales as copied (m x kslice / 2 + m x kslice / 16 bytes).
+  // whose space then holds the in-CTA reduction (16 warps x 8 x 32 floats), and after both a tail
+  // holding first, for W4A4, the NVFP4 activations as copied (m x kslice / 2 code bytes and
+  // m x kslice / 16 scales), then the partial sums of the cluster (m x 128 floats per warp of a
+  // row group).
   static int skinnyShared(int m, int kslice, Op op) {
     int words = kslice / 8;
     int rowBytes = op == Op.LINEAR ? words * 16 + 64 : (words * 18 + 127) / 128 * 128 + 32;
-    int reduction = SKINNY_THREADS / 32 * 8 * 32 * 4, partials = m * SKINNY_ROWS * 4;
+    int reduction = SKINNY_THREADS / 32 * 8 * 32 * 4, partials = m * SKINNY_ROWS * SKINNY_KQ * 4;
     int raw = op == Op.W4A4 ? m * kslice / 2 + m * kslice / 16 : 0;
-    return (Math.max(m * rowBytes, reduction) + 15) / 16 * 16 + partials + raw;
+    return (Math.max(m * rowBytes, reduction) + 15) / 16 * 16 + Math.max(partials, raw);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -29,13 +29,14 @@ class GemmShapesTest {
   @Test
   void smallMSharedMemoryFollowsTheStagedRows() {
     // m staged rows (NVFP4 rows carry a 16-byte pad per 128 bytes), at least the space the in-CTA
-    // reduction reuses (16 warps x 8 x 32 floats), then m x 128 partial sums of the cluster, then
-    // for W4A4 the raw NVFP4 activations (m x kslice / 2 code bytes, m x kslice / 16 scales)
-    assertEquals(2 * (8192 / 8 * 16 + 64) + 2 * 128 * 4, GemmKernels.skinnyShared(2, 8192, GemmKernels.Op.LINEAR));
-    int rows9 = 9 * ((2048 / 8 * 18 + 127) / 128 * 128 + 32) + 9 * 128 * 4;
-    assertEquals(rows9, GemmKernels.skinnyShared(9, 2048, GemmKernels.Op.W4A16));
+    // reduction reuses (16 warps x 8 x 32 floats), then a tail for the larger of the cluster's
+    // partial sums (m x 128 floats for each of the 2 warps of a row group) and, for W4A4, the raw
+    // NVFP4 activations (m x kslice / 2 code bytes, m x kslice / 16 scales)
+    assertEquals(2 * (8192 / 8 * 16 + 64) + 2 * 256 * 4, GemmKernels.skinnyShared(2, 8192, GemmKernels.Op.LINEAR));
+    int rows9 = 9 * ((2048 / 8 * 18 + 127) / 128 * 128 + 32);
+    assertEquals(rows9 + 9 * 256 * 4, GemmKernels.skinnyShared(9, 2048, GemmKernels.Op.W4A16));
     assertEquals(rows9 + 9 * 1024 + 9 * 128, GemmKernels.skinnyShared(9, 2048, GemmKernels.Op.W4A4));
-    assertEquals(16 * 8 * 32 * 4 + 128 * 4, GemmKernels.skinnyShared(1, 1024, GemmKernels.Op.W4A16));
+    assertEquals(16 * 8 * 32 * 4 + 256 * 4, GemmKernels.skinnyShared(1, 1024, GemmKernels.Op.W4A16));
   }
 
   @Test
