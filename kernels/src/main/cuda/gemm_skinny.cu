@@ -16,10 +16,11 @@
 // columns (a second MMA for tokens 8..15), in the lane mapping of gemm_skinny.cuh. Weights are
 // read either in the codec's layout or, for the _bp entries, bit-placed (a copy made once by
 // nvfp4_bitplace, docs/formats.md), which expands with 13 instead of 20 instructions per 8 codes
-// (gemm_common.cuh) and lets bf16 A be copied by cp.async while the first weights stream in. The
-// sums meet in shared memory (the two warps of a row group), then, with several K slices, in
-// the shared memory of one CTA of the thread-block cluster (one CTA per slice) by st.async: no
-// workspace, no atomics, and always the same order of additions.
+// (gemm_common.cuh) and lets bf16 A be copied by cp.async while the first weights stream in. With
+// several K slices every warp sends its sums by st.async into the shared memory of the CTA of the
+// thread-block cluster (one CTA per slice) that owns their share of the tile; with one slice the
+// two warps of a row group add in shared memory. No workspace, no atomics, and always the same
+// order of additions.
 //
 // Requirements (checked by the Java wrapper): M <= 16, N % 16 == 0, K % 128 == 0, K slice a
 // multiple of 128 with every slice non-empty, gridDim.y equal to the entry's cluster size.
