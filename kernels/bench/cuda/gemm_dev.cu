@@ -371,6 +371,9 @@ static void check_skinny_family(int mode, const char* sfx, SkSet w16r, SkSet w16
       check_fp4(d.c_str(), true, true, mode, &w4t, 0, 0, M, 144, 512, splits, false, 1.f, true, 1.f);
     }
   check_fp4(b.c_str(), false, true, mode, &w16t, 0, 0, 3, 160, 384, 4, false, 1.f, false, 0.f);
+  // W4A4 with a long K slice (6144: 1152 units of 64 k of raw activations per CTA)
+  check_fp4(c.c_str(), true, false, mode, &w4r, 0, 0, 12, 144, 12288, 2, false, 1.f, true, 0.f);
+  check_fp4(d.c_str(), true, true, mode, &w4t, 0, 0, 12, 144, 12288, 2, true, 1.f, false, 0.f);
   for (int M : {1, 16}) {
     check_fp4(d.c_str(), true, true, mode, &w4t, 0, 0, M, 512, 8192, 2, false, 1.f, false, 0.f);
     check_fp4(a.c_str(), false, false, mode, &w16r, 0, 0, M, 528, 8192, 4, true, 1.f, true, 0.f);

@@ -101,6 +101,10 @@ class GemmKernelsGpuTest {
         c.add(new Case(op, GemmVariant.skinny(2), 7, 400, 768, w, b16, 1f, true, false, true));
         c.add(new Case(op, GemmVariant.skinny(4), 16, 512, 4096, w, f32, 0.5f, false, true, true));
         c.add(new Case(op, GemmVariant.skinny(4), 9, 160, 384, w, f32, 1f, false, false, true));
+        if (op == Op.W4A4) { // a long K slice (6144): 1152 units of 64 k of raw activations per CTA, 2..3 per thread
+          c.add(new Case(op, GemmVariant.skinny(2), 12, 144, 12288, w, f32, 1f, false, false));
+          c.add(new Case(op, GemmVariant.skinny(2), 12, 144, 12288, w, b16, 1f, true, false, true));
+        }
       }
     }
     return c.stream();
