@@ -769,6 +769,7 @@ static void run_msweep() {
       }, sets);
     std::printf("msweep extra %6d M=%2d w4a16 %7.2f us  w4a4 %7.2f us\n", extra, M, t[0], t[1]);
   }
+  g_extra_smem = 0;
 }
 
 int main(int argc, char** argv) {
