@@ -6,6 +6,8 @@
 //        -o gemm_dev kernels/bench/cuda/gemm_dev.cu
 //   ./gemm_dev check        # every variant vs the CPU reference (fresh random inputs, poisoned output)
 //   ./gemm_dev time         # variants on the benchmark shapes (events, warm-up, median, rotated inputs)
+//   ./gemm_dev stamp | msweep | prof | staging   # small-M kernels: clock stamps, M sweep, one launch
+//                           # for ncu, where the activations' staging time goes
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -772,6 +774,116 @@ static void run_msweep() {
   g_extra_smem = 0;
 }
 
+// Where the activations come from. (1) Staging alone: 128 CTAs of 512 threads copy `bytes` each by
+// cp.async (clock64 from entry to the CTA barrier after the copies), every CTA of a K slice reading
+// the same bytes or each its own, all resident in L2. (2) The bit-placed 16x16 kernels with the
+// activations rotated among input sets like the weights (cold, as GemmBench and cublas_bench.py
+// time both us and cuBLAS) against one activation set reused (hot in L2, as when the previous
+// kernel of a decode step has just written it); the weights are rotated in both.
+__device__ unsigned long long g_stage_clk[128];
+__global__ void __launch_bounds__(512, 1) stage_only(const uint8_t* A, int bytes, int own) {
+  extern __shared__ uint4 sm[];
+  const unsigned long long c0 = clock64();
+  const uint8_t* src = A + (own ? (size_t)(blockIdx.y * gridDim.x + blockIdx.x) * bytes : (size_t)blockIdx.y * bytes);
+  for (int i = threadIdx.x; i < bytes / 16; i += 512) cp_async16(smem_u32(sm + i), src + (size_t)i * 16, 16);
+  cp_async_commit();
+  cp_async_wait<0>();
+  __syncthreads();
+  if (threadIdx.x == 0) g_stage_clk[blockIdx.y * gridDim.x + blockIdx.x] = clock64() - c0;
+}
+// The small-M kernel's own staging of bf16 A for bit-placed weights (M rows of the K slice into its
+// padded rows, skinny_stage_a_async), alone: lda = K = 8192, slices of 4096.
+__global__ void __launch_bounds__(512, 1) stage_skinny(const uint16_t* A, int M) {
+  extern __shared__ uint4 sm[];
+  const unsigned long long c0 = clock64();
+  using SB = SkinnyB<OP_FP4_TILE_BP>;
+  skinny_stage_a_async<SB, 512>(reinterpret_cast<uint8_t*>(sm), A, M, 8192, blockIdx.y * 4096, 4096, SB::row_bytes(4096));
+  cp_async_wait<0>();
+  __syncthreads();
+  if (threadIdx.x == 0) g_stage_clk[blockIdx.y * gridDim.x + blockIdx.x] = clock64() - c0;
+}
+// The same copy with one change: variant 1 writes rows flat (no pads), 2 reads the slice as one
+// contiguous range (rows 8 KiB apart instead of 16), 3 both (= stage_only); 4 and 5: flat rows
+// 32 and 16 bytes past a multiple of 128 (rows 8224 and 8208 bytes apart).
+__global__ void __launch_bounds__(512, 1) stage_skinny_var(const uint16_t* A, int M, int var) {
+  extern __shared__ uint4 sm[];
+  const unsigned long long c0 = clock64();
+  using SB = SkinnyB<OP_FP4_TILE>;  // the kernel's padded rows (variants 0, 2)
+  const int words = 512, rowstride = var == 4 ? 8224 : var == 5 ? 8208 : (var & 1) ? 8192 : SB::row_bytes(4096);
+  const int lda = (var & 2) ? 4096 : 8192, kb = (var & 2) ? blockIdx.y * 4096 * 16 : blockIdx.y * 4096;
+  uint8_t* sa = reinterpret_cast<uint8_t*>(sm);
+  for (int i = threadIdx.x; i < words * M; i += 512) {
+    const int m = i / words, q = i % words;
+    cp_async16(smem_u32(sa + m * rowstride + ((var & 1) || var >= 4 ? q : SB::chunk_pos(q)) * 16), A + static_cast<size_t>(m) * lda + kb + q * 8, 16);
+  }
+  cp_async_commit();
+  cp_async_wait<0>();
+  __syncthreads();
+  if (threadIdx.x == 0) g_stage_clk[blockIdx.y * gridDim.x + blockIdx.x] = clock64() - c0;
+}
+static void run_staging() {
+  int clk;
+  CK(cudaDeviceGetAttribute(&clk, cudaDevAttrClockRate, 0));
+  uint8_t* big = static_cast<uint8_t*>(dev_random((size_t)128 * 131072, 77));
+  set_smem(reinterpret_cast<const void*>(stage_only), 200 * 1024);
+  for (int extra : {0, 64 * 1024})  // unused shared memory: a larger carve-out, a smaller L1
+  for (int bytes : {8192, 131072})
+    for (int own = 0; own < 2; ++own) {
+      for (int r = 0; r < 5; ++r) stage_only<<<dim3(64, 2), 512, bytes + extra>>>(big, bytes, own);
+      CK(cudaDeviceSynchronize());
+      std::vector<unsigned long long> h(128);
+      CK(cudaMemcpyFromSymbol(h.data(), g_stage_clk, 128 * 8));
+      std::sort(h.begin(), h.end());
+      std::printf("staging alone %6d B per CTA (%3d KiB shared), %s: p50 %.2f us, p90 %.2f us\n", bytes, (bytes + extra) >> 10,
+                  own ? "own bytes per CTA" : "the same bytes for the CTAs of a slice", h[64] / (clk * 1e-3), h[115] / (clk * 1e-3));
+    }
+  for (int M : {1, 8, 16}) {
+    const int smem = M * SkinnyB<OP_FP4_TILE_BP>::row_bytes(4096);
+    set_smem(reinterpret_cast<const void*>(stage_skinny), smem);
+    for (int r = 0; r < 5; ++r) stage_skinny<<<dim3(64, 2), 512, smem>>>(reinterpret_cast<const uint16_t*>(big), M);
+    CK(cudaDeviceSynchronize());
+    std::vector<unsigned long long> h(128);
+    CK(cudaMemcpyFromSymbol(h.data(), g_stage_clk, 128 * 8));
+    std::sort(h.begin(), h.end());
+    std::printf("the small-M kernel's staging alone, M = %2d (%3d KiB): p50 %.2f us, p90 %.2f us\n", M, smem >> 10,
+                h[64] / (clk * 1e-3), h[115] / (clk * 1e-3));
+    for (int var = 0; var < 6; ++var) {
+      set_smem(reinterpret_cast<const void*>(stage_skinny_var), smem);  // the padded rows are the largest
+      for (int r = 0; r < 5; ++r) stage_skinny_var<<<dim3(64, 2), 512, smem>>>(reinterpret_cast<const uint16_t*>(big), M, var);
+      CK(cudaDeviceSynchronize());
+      CK(cudaMemcpyFromSymbol(h.data(), g_stage_clk, 128 * 8));
+      std::sort(h.begin(), h.end());
+      std::printf("  variant %d (%s rows, %s source): p50 %.2f us, p90 %.2f us\n", var, var == 4 ? "flat +32" : var == 5 ? "flat +16" : var & 1 ? "flat" : "padded",
+                  var & 2 ? "contiguous" : "strided", h[64] / (clk * 1e-3), h[115] / (clk * 1e-3));
+    }
+  }
+  const int N = 8192, K = 8192, sets = 6;
+  std::vector<void*> A(sets), Af(sets), As(sets), B(sets), Bs(sets);
+  for (int i = 0; i < sets; ++i) {
+    A[i] = dev_random((size_t)16 * K * 2, 11 + i, BF16_MASK, BF16_OR);
+    Af[i] = dev_random((size_t)16 * K / 2, 201 + i);
+    As[i] = dev_random((size_t)16 * K / 16, 301 + i, SC_MASK, SC_OR);
+    B[i] = dev_random((size_t)N * K / 2, 401 + i);
+    Bs[i] = dev_random((size_t)(N / 16) * (K / 16), 601 + i, SC_MASK, SC_OR);
+  }
+  float* g = static_cast<float*>(dev_copy(std::vector<float>{0.01f}));
+  void* D;
+  CK(cudaMalloc(&D, (size_t)16 * N * 4));
+  for (int M : {1, 8, 16}) {
+    double t[2][2];
+    for (int a4 = 0; a4 < 2; ++a4)
+      for (int hot = 0; hot < 2; ++hot)
+        t[a4][hot] = time_us([&](int i) {
+          const int ai = hot ? 0 : i;
+          return launch_skinny(a4 ? SKSET(skinny_w4a4_tile_bp) : SKSET(skinny_w4a16_tile_bp), false, a4 ? Af[ai] : A[ai], B[i],
+                               a4 ? (uint8_t*)As[ai] : nullptr, (uint8_t*)Bs[i], a4 ? g : nullptr, g, D, nullptr, M, N, K, K,
+                               K, 2, 1.f, 0.f, 1);
+        }, sets);
+    std::printf("activations M=%2d  w4a16 rotated %.2f us, hot %.2f us  w4a4 rotated %.2f us, hot %.2f us\n", M, t[0][0],
+                t[0][1], t[1][0], t[1][1]);
+  }
+}
+
 int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "check";
   cudaDeviceProp p;
@@ -782,6 +894,7 @@ int main(int argc, char** argv) {
   if (mode == "prof") run_prof();
   if (mode == "stamp") run_stamp();
   if (mode == "msweep") run_msweep();
+  if (mode == "staging") run_staging();
   std::printf("%d check failures\n", failures);
   return failures == 0 ? 0 : 1;
 }
