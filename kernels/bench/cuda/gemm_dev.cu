@@ -745,30 +745,40 @@ static void run_stamp() {
   }
 }
 
+// Decode-shape inputs (N = K = 8192, M <= 16) in 6 rotated sets, and one launch of the production
+// bit-placed 16x16 kernel (s2) with activation set ai and weight set wi.
+struct DecodeSets {
+  static constexpr int N = 8192, K = 8192, sets = 6;
+  std::vector<void*> A, Af, As, B, Bs;
+  float* g;
+  void* D;
+  DecodeSets() : A(sets), Af(sets), As(sets), B(sets), Bs(sets) {
+    for (int i = 0; i < sets; ++i) {
+      A[i] = dev_random((size_t)16 * K * 2, 11 + i, BF16_MASK, BF16_OR);
+      Af[i] = dev_random((size_t)16 * K / 2, 201 + i);
+      As[i] = dev_random((size_t)16 * K / 16, 301 + i, SC_MASK, SC_OR);
+      B[i] = dev_random((size_t)N * K / 2, 401 + i);
+      Bs[i] = dev_random((size_t)(N / 16) * (K / 16), 601 + i, SC_MASK, SC_OR);
+    }
+    g = static_cast<float*>(dev_copy(std::vector<float>{0.01f}));
+    CK(cudaMalloc(&D, (size_t)16 * N * 4));
+  }
+  bool launch(bool a4, int M, int ai, int wi) const {
+    return launch_skinny(a4 ? SKSET(skinny_w4a4_tile_bp) : SKSET(skinny_w4a16_tile_bp), false, a4 ? Af[ai] : A[ai], B[wi],
+                         a4 ? (uint8_t*)As[ai] : nullptr, (uint8_t*)Bs[wi], a4 ? g : nullptr, g, D, nullptr, M, N, K, K, K,
+                         2, 1.f, 0.f, 1);
+  }
+};
+
 // The production bit-placed 16x16 kernels over M = 1..16 (s2, N = K = 8192): where the time grows.
 static void run_msweep() {
-  const int N = 8192, K = 8192, sets = 6;
-  std::vector<void*> A(sets), Af(sets), As(sets), B(sets), Bs(sets);
-  for (int i = 0; i < sets; ++i) {
-    A[i] = dev_random((size_t)16 * K * 2, 11 + i, BF16_MASK, BF16_OR);
-    Af[i] = dev_random((size_t)16 * K / 2, 201 + i);
-    As[i] = dev_random((size_t)16 * K / 16, 301 + i, SC_MASK, SC_OR);
-    B[i] = dev_random((size_t)N * K / 2, 401 + i);
-    Bs[i] = dev_random((size_t)(N / 16) * (K / 16), 601 + i, SC_MASK, SC_OR);
-  }
-  float* g = static_cast<float*>(dev_copy(std::vector<float>{0.01f}));
-  void* D;
-  CK(cudaMalloc(&D, (size_t)16 * N * 4));
+  const DecodeSets in;
   for (int extra : {0, 48 * 1024})
   for (int M : {1, 2, 4, 8, 9, 10, 12, 14, 16}) {
     g_extra_smem = extra;
     double t[2];
     for (int a4 = 0; a4 < 2; ++a4)
-      t[a4] = time_us([&](int i) {
-        return launch_skinny(a4 ? SKSET(skinny_w4a4_tile_bp) : SKSET(skinny_w4a16_tile_bp), false, a4 ? Af[i] : A[i], B[i],
-                             a4 ? (uint8_t*)As[i] : nullptr, (uint8_t*)Bs[i], a4 ? g : nullptr, g, D, nullptr, M, N, K, K,
-                             K, 2, 1.f, 0.f, 1);
-      }, sets);
+      t[a4] = time_us([&](int i) { return in.launch(a4, M, i, i); }, DecodeSets::sets);
     std::printf("msweep extra %6d M=%2d w4a16 %7.2f us  w4a4 %7.2f us\n", extra, M, t[0], t[1]);
   }
   g_extra_smem = 0;
@@ -922,28 +932,12 @@ static void run_staging() {
                   var & 2 ? "contiguous" : "strided", h[64] / (clk * 1e-3), h[115] / (clk * 1e-3));
     }
   }
-  const int N = 8192, K = 8192, sets = 6;
-  std::vector<void*> A(sets), Af(sets), As(sets), B(sets), Bs(sets);
-  for (int i = 0; i < sets; ++i) {
-    A[i] = dev_random((size_t)16 * K * 2, 11 + i, BF16_MASK, BF16_OR);
-    Af[i] = dev_random((size_t)16 * K / 2, 201 + i);
-    As[i] = dev_random((size_t)16 * K / 16, 301 + i, SC_MASK, SC_OR);
-    B[i] = dev_random((size_t)N * K / 2, 401 + i);
-    Bs[i] = dev_random((size_t)(N / 16) * (K / 16), 601 + i, SC_MASK, SC_OR);
-  }
-  float* g = static_cast<float*>(dev_copy(std::vector<float>{0.01f}));
-  void* D;
-  CK(cudaMalloc(&D, (size_t)16 * N * 4));
+  const DecodeSets in;
   for (int M : {1, 8, 16}) {
     double t[2][2];
     for (int a4 = 0; a4 < 2; ++a4)
       for (int hot = 0; hot < 2; ++hot)
-        t[a4][hot] = time_us([&](int i) {
-          const int ai = hot ? 0 : i;
-          return launch_skinny(a4 ? SKSET(skinny_w4a4_tile_bp) : SKSET(skinny_w4a16_tile_bp), false, a4 ? Af[ai] : A[ai], B[i],
-                               a4 ? (uint8_t*)As[ai] : nullptr, (uint8_t*)Bs[i], a4 ? g : nullptr, g, D, nullptr, M, N, K, K,
-                               K, 2, 1.f, 0.f, 1);
-        }, sets);
+        t[a4][hot] = time_us([&](int i) { return in.launch(a4, M, hot ? 0 : i, i); }, DecodeSets::sets);
     std::printf("activations M=%2d  w4a16 rotated %.2f us, hot %.2f us  w4a4 rotated %.2f us, hot %.2f us\n", M, t[0][0],
                 t[0][1], t[1][0], t[1][1]);
   }
