@@ -129,6 +129,12 @@ DEV uint32_t fma2(uint32_t a, uint32_t b, uint32_t c) {
   return d;
 }
 
+DEV uint32_t mul_bf16x2(uint32_t a, uint32_t b) {
+  uint32_t d;
+  asm("mul.rn.bf16x2 %0, %1, %2;" : "=r"(d) : "r"(a), "r"(b));
+  return d;
+}
+
 template <bool F16>
 DEV uint32_t pack2(float lo, float hi) {
   if constexpr (F16) {
@@ -227,7 +233,7 @@ DEV void mag_scale_pairs2(uint32_t two, uint32_t (&s2)[2], uint32_t (&nb2)[2]) {
     for (int i = 0; i < 2; ++i) {
       const float s = e4m3_times_2m120(two >> (8 * i)) * 0x1p119f;  // sf/2
       s2[i] = pack2<false>(s, s);
-      asm("mul.rn.bf16x2 %0, %1, %2;" : "=r"(nb2[i]) : "r"(s2[i]), "r"(0xC300C300u));  // * -128
+      nb2[i] = mul_bf16x2(s2[i], 0xC300C300u);  // * -128
     }
   }
 }
@@ -289,12 +295,6 @@ __host__ __device__ inline uint32_t bitplace_word(uint32_t w) {
 }
 
 DEV uint32_t rotl(uint32_t w, int r) { return __funnelshift_l(w, w, r); }
-
-DEV uint32_t mul_bf16x2(uint32_t a, uint32_t b) {
-  uint32_t d;
-  asm("mul.rn.bf16x2 %0, %1, %2;" : "=r"(d) : "r"(a), "r"(b));
-  return d;
-}
 
 // Multipliers sf * 2^118 (both halves) of two consecutive blocks (E4M3 bytes in bits 0..7, 8..15).
 DEV void bitplace_scales2(uint32_t two, uint32_t (&c2)[2]) {
