@@ -791,15 +791,38 @@ static void run_msweep() {
 // time both us and cuBLAS) against one activation set reused (hot in L2, as when the previous
 // kernel of a decode step has just written it); the weights are rotated in both.
 __device__ unsigned long long g_stage_clk[128];
+// Every copy of this CTA landed: the clocks since c0 into g_stage_clk.
+__device__ __forceinline__ void stage_done(unsigned long long c0) {
+  cp_async_wait<0>();
+  __syncthreads();
+  if (threadIdx.x == 0) g_stage_clk[blockIdx.y * gridDim.x + blockIdx.x] = clock64() - c0;
+}
+// The median and 90th percentile of g_stage_clk over the 128 CTAs of the last launch, in us.
+static void stage_percentiles(int clk, double& p50, double& p90) {
+  CK(cudaDeviceSynchronize());
+  std::vector<unsigned long long> h(128);
+  CK(cudaMemcpyFromSymbol(h.data(), g_stage_clk, 128 * 8));
+  std::sort(h.begin(), h.end());
+  p50 = h[64] / (clk * 1e-3);
+  p90 = h[115] / (clk * 1e-3);
+}
+// M rows of 512 bf16 chunks (k slice 4096 at kb, row m at A + m * lda) by cp.async into rows
+// `rowstride` bytes apart, in the kernel's padded chunk positions or flat.
+__device__ __forceinline__ void stage_rows(uint8_t* sa, const uint16_t* A, int M, int lda, int kb, int rowstride, bool padded) {
+  using SB = SkinnyB<OP_FP4_TILE>;  // the kernel's padded rows
+  for (int i = threadIdx.x; i < 512 * M; i += 512) {
+    const int m = i / 512, q = i % 512;
+    cp_async16(smem_u32(sa + m * rowstride + (padded ? SB::chunk_pos(q) : q) * 16), A + static_cast<size_t>(m) * lda + kb + q * 8, 16);
+  }
+  cp_async_commit();
+}
 __global__ void __launch_bounds__(512, 1) stage_only(const uint8_t* A, int bytes, int own) {
   extern __shared__ uint4 sm[];
   const unsigned long long c0 = clock64();
   const uint8_t* src = A + (own ? (size_t)(blockIdx.y * gridDim.x + blockIdx.x) * bytes : (size_t)blockIdx.y * bytes);
   for (int i = threadIdx.x; i < bytes / 16; i += 512) cp_async16(smem_u32(sm + i), src + (size_t)i * 16, 16);
   cp_async_commit();
-  cp_async_wait<0>();
-  __syncthreads();
-  if (threadIdx.x == 0) g_stage_clk[blockIdx.y * gridDim.x + blockIdx.x] = clock64() - c0;
+  stage_done(c0);
 }
 // The small-M kernel's own staging of bf16 A for bit-placed weights (M rows of the K slice into its
 // padded rows, skinny_stage_a_async), alone: lda = K = 8192, slices of 4096.
@@ -808,9 +831,7 @@ __global__ void __launch_bounds__(512, 1) stage_skinny(const uint16_t* A, int M)
   const unsigned long long c0 = clock64();
   using SB = SkinnyB<OP_FP4_TILE_BP>;
   skinny_stage_a_async<SB, 512>(reinterpret_cast<uint8_t*>(sm), A, M, 8192, blockIdx.y * 4096, 4096, SB::row_bytes(4096));
-  cp_async_wait<0>();
-  __syncthreads();
-  if (threadIdx.x == 0) g_stage_clk[blockIdx.y * gridDim.x + blockIdx.x] = clock64() - c0;
+  stage_done(c0);
 }
 // The same copy with one change: variant 1 writes rows flat (no pads), 2 reads the slice as one
 // contiguous range (rows 8 KiB apart instead of 16), 3 both (= stage_only); 4 and 5: flat rows
@@ -818,18 +839,11 @@ __global__ void __launch_bounds__(512, 1) stage_skinny(const uint16_t* A, int M)
 __global__ void __launch_bounds__(512, 1) stage_skinny_var(const uint16_t* A, int M, int var) {
   extern __shared__ uint4 sm[];
   const unsigned long long c0 = clock64();
-  using SB = SkinnyB<OP_FP4_TILE>;  // the kernel's padded rows (variants 0, 2)
-  const int words = 512, rowstride = var == 4 ? 8224 : var == 5 ? 8208 : (var & 1) ? 8192 : SB::row_bytes(4096);
+  const bool padded = var < 4 && !(var & 1);  // variants 0, 2
+  const int rowstride = var == 4 ? 8224 : var == 5 ? 8208 : padded ? SkinnyB<OP_FP4_TILE>::row_bytes(4096) : 8192;
   const int lda = (var & 2) ? 4096 : 8192, kb = (var & 2) ? blockIdx.y * 4096 * 16 : blockIdx.y * 4096;
-  uint8_t* sa = reinterpret_cast<uint8_t*>(sm);
-  for (int i = threadIdx.x; i < words * M; i += 512) {
-    const int m = i / words, q = i % words;
-    cp_async16(smem_u32(sa + m * rowstride + ((var & 1) || var >= 4 ? q : SB::chunk_pos(q)) * 16), A + static_cast<size_t>(m) * lda + kb + q * 8, 16);
-  }
-  cp_async_commit();
-  cp_async_wait<0>();
-  __syncthreads();
-  if (threadIdx.x == 0) g_stage_clk[blockIdx.y * gridDim.x + blockIdx.x] = clock64() - c0;
+  stage_rows(reinterpret_cast<uint8_t*>(sm), A, M, lda, kb, rowstride, padded);
+  stage_done(c0);
 }
 // The padded (flat = 0) or flat copy of M = 16 followed, as in the kernel, by `loads` 16-byte
 // weight-like loads per thread from a buffer larger than L2 (8: the kernel's 64 KiB of weights per
@@ -839,14 +853,7 @@ __device__ __forceinline__ void stage_mix_body(const uint16_t* A, int flat, cons
   loads = rows ? 8 : loads;
   extern __shared__ uint4 sm[];
   const unsigned long long c0 = clock64();
-  using SB = SkinnyB<OP_FP4_TILE>;
-  const int words = 512, rowstride = flat ? 8192 : SB::row_bytes(4096);
-  uint8_t* sa = reinterpret_cast<uint8_t*>(sm);
-  for (int i = threadIdx.x; i < words * 16; i += 512) {
-    const int m = i / words, q = i % words;
-    cp_async16(smem_u32(sa + m * rowstride + (flat ? q : SB::chunk_pos(q)) * 16), A + static_cast<size_t>(m) * 8192 + blockIdx.y * 4096 + q * 8, 16);
-  }
-  cp_async_commit();
+  stage_rows(reinterpret_cast<uint8_t*>(sm), A, 16, 8192, blockIdx.y * 4096, flat ? 8192 : SkinnyB<OP_FP4_TILE>::row_bytes(4096), !flat);
   uint32_t x = 0;
   uint4 w[8];
   const uint8_t* wp = W + ((size_t)(blockIdx.y * gridDim.x + blockIdx.x) * 512 + threadIdx.x) * 16;
@@ -855,9 +862,7 @@ __device__ __forceinline__ void stage_mix_body(const uint16_t* A, int flat, cons
 #pragma unroll
   for (int j = 0; j < 8; ++j)
     if (j < loads) w[j] = ldg_stream128(rows ? rp + (j & 1) * 8 * 4096 + (j >> 1) * 64 : wp + (size_t)j * 128 * 512 * 16);
-  cp_async_wait<0>();
-  __syncthreads();
-  if (threadIdx.x == 0) g_stage_clk[blockIdx.y * gridDim.x + blockIdx.x] = clock64() - c0;
+  stage_done(c0);
 #pragma unroll
   for (int j = 0; j < 8; ++j)
     if (j < loads) x ^= w[j].x ^ w[j].w;
@@ -890,13 +895,11 @@ static void run_staging() {
             if (cl) stage_mix_c<<<dim3(64, 2), 512, smem>>>(reinterpret_cast<const uint16_t*>(big), flat, wr, loads, sink);
             else stage_mix<<<dim3(64, 2), 512, smem>>>(reinterpret_cast<const uint16_t*>(big), flat, wr, loads, sink);
           }
-          CK(cudaDeviceSynchronize());
-          std::vector<unsigned long long> h(128);
-          CK(cudaMemcpyFromSymbol(h.data(), g_stage_clk, 128 * 8));
-          std::sort(h.begin(), h.end());
+          double p50, p90;
+          stage_percentiles(clk, p50, p90);
           std::printf("M = 16 %s copy, %s after it%s: staged p50 %.2f us, p90 %.2f us\n", flat ? "flat" : "padded",
                       loads < 0 ? "the kernel's ring of weight loads (rows g, g+8)" : loads ? "8 coalesced 16-byte loads per thread" : "no loads",
-                      cl ? ", clusters of 2" : "", h[64] / (clk * 1e-3), h[115] / (clk * 1e-3));
+                      cl ? ", clusters of 2" : "", p50, p90);
         }
     cudaFree(W);
     cudaFree(sink);
@@ -905,31 +908,24 @@ static void run_staging() {
   for (int bytes : {8192, 131072})
     for (int own = 0; own < 2; ++own) {
       for (int r = 0; r < 5; ++r) stage_only<<<dim3(64, 2), 512, bytes + extra>>>(big, bytes, own);
-      CK(cudaDeviceSynchronize());
-      std::vector<unsigned long long> h(128);
-      CK(cudaMemcpyFromSymbol(h.data(), g_stage_clk, 128 * 8));
-      std::sort(h.begin(), h.end());
+      double p50, p90;
+      stage_percentiles(clk, p50, p90);
       std::printf("staging alone %6d B per CTA (%3d KiB shared), %s: p50 %.2f us, p90 %.2f us\n", bytes, (bytes + extra) >> 10,
-                  own ? "own bytes per CTA" : "the same bytes for the CTAs of a slice", h[64] / (clk * 1e-3), h[115] / (clk * 1e-3));
+                  own ? "own bytes per CTA" : "the same bytes for the CTAs of a slice", p50, p90);
     }
   for (int M : {1, 8, 16}) {
     const int smem = M * SkinnyB<OP_FP4_TILE_BP>::row_bytes(4096);
     set_smem(reinterpret_cast<const void*>(stage_skinny), smem);
     for (int r = 0; r < 5; ++r) stage_skinny<<<dim3(64, 2), 512, smem>>>(reinterpret_cast<const uint16_t*>(big), M);
-    CK(cudaDeviceSynchronize());
-    std::vector<unsigned long long> h(128);
-    CK(cudaMemcpyFromSymbol(h.data(), g_stage_clk, 128 * 8));
-    std::sort(h.begin(), h.end());
-    std::printf("the small-M kernel's staging alone, M = %2d (%3d KiB): p50 %.2f us, p90 %.2f us\n", M, smem >> 10,
-                h[64] / (clk * 1e-3), h[115] / (clk * 1e-3));
+    double p50, p90;
+    stage_percentiles(clk, p50, p90);
+    std::printf("the small-M kernel's staging alone, M = %2d (%3d KiB): p50 %.2f us, p90 %.2f us\n", M, smem >> 10, p50, p90);
     for (int var = 0; var < 6; ++var) {
       set_smem(reinterpret_cast<const void*>(stage_skinny_var), smem);  // the padded rows are the largest
       for (int r = 0; r < 5; ++r) stage_skinny_var<<<dim3(64, 2), 512, smem>>>(reinterpret_cast<const uint16_t*>(big), M, var);
-      CK(cudaDeviceSynchronize());
-      CK(cudaMemcpyFromSymbol(h.data(), g_stage_clk, 128 * 8));
-      std::sort(h.begin(), h.end());
+      stage_percentiles(clk, p50, p90);
       std::printf("  variant %d (%s rows, %s source): p50 %.2f us, p90 %.2f us\n", var, var == 4 ? "flat +32" : var == 5 ? "flat +16" : var & 1 ? "flat" : "padded",
-                  var & 2 ? "contiguous" : "strided", h[64] / (clk * 1e-3), h[115] / (clk * 1e-3));
+                  var & 2 ? "contiguous" : "strided", p50, p90);
     }
   }
   const DecodeSets in;
