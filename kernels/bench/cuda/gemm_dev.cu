@@ -741,6 +741,7 @@ static void run_stamp() {
       std::sort(v.begin(), v.end());
       std::printf("  %-16s %7.2f %7.2f %7.2f\n", names[e], v[ctas / 10], v[ctas / 2], v[ctas * 9 / 10]);
     }
+    std::printf("  dynamic shared memory base mod 128: %llu\n", h[23] % 128);
     std::printf("  kernel period: %.2f us\n", time_us(launch, 4));
   }
 }
@@ -812,7 +813,7 @@ __device__ __forceinline__ void stage_rows(uint8_t* sa, const uint16_t* A, int M
   using SB = SkinnyB<OP_FP4_TILE>;  // the kernel's padded rows
   for (int i = threadIdx.x; i < 512 * M; i += 512) {
     const int m = i / 512, q = i % 512;
-    cp_async16(smem_u32(sa + m * rowstride + (padded ? SB::chunk_pos(q) : q) * 16), A + static_cast<size_t>(m) * lda + kb + q * 8, 16);
+    cp_async16(smem_u32(sa + m * rowstride + (padded ? SB::chunk_off(m, q) : q * 16)), A + static_cast<size_t>(m) * lda + kb + q * 8, 16);
   }
   cp_async_commit();
 }

@@ -33,11 +33,10 @@ namespace {
 // One warp's pass over its K slice: NB register sets of U steps in a ring; a set is refilled as
 // soon as it has been expanded and multiplied. All NB sets are requested before the CTA waits for
 // the staged A (wait() ends with the CTA barrier), so the weight stream starts at once.
-template <int BKIND, bool F16, int GROUPS, int U, int NB, class Wait>
+template <int BKIND, class SB, bool F16, int GROUPS, int U, int NB, class Wait>
 DEV void skinny_mainloop(const uint8_t* bp0, const uint8_t* bp1, const uint8_t* sp0, const uint8_t* sp1,
-                         int step_bytes, const uint8_t* x0p, const uint8_t* x1p, int nsteps, Wait&& wait,
-                         float (&acc)[2][2][4]) {
-  using SB = SkinnyB<BKIND>;
+                         int step_bytes, const uint8_t* x0p, const uint8_t* x1p, int xw0, int xw1, int nsteps,
+                         Wait&& wait, float (&acc)[2][2][4]) {
   constexpr bool FP4 = SB::FP4;
   uint4 w0[NB][U], w1[NB][U];
   uint32_t c0[NB][U], c1[NB][U];
@@ -62,7 +61,7 @@ DEV void skinny_mainloop(const uint8_t* bp0, const uint8_t* bp1, const uint8_t* 
       const uint8_t* xs0 = x0p + s * SB::A_STEP_BYTES;
       const uint8_t* xs1 = x1p + s * SB::A_STEP_BYTES;
       if constexpr (FP4) {
-        skinny_fp4_step<BKIND, F16, GROUPS>(w0[b][u], w1[b][u], c0[b][u], c1[b][u], xs0, xs1, acc);
+        skinny_fp4_step<BKIND, F16, GROUPS>(w0[b][u], w1[b][u], c0[b][u], c1[b][u], xs0, xs1, xw0, xw1, acc);
       } else {
         // bf16 weights: k slots (0,1 | 2,3), (4,5 | 6,7) of the lane's 8, B column token g (g+8)
         const uint4 p = w0[b][u], r = w1[b][u];
@@ -101,10 +100,10 @@ template <int BKIND, int AKIND, bool F16, int CONST_SCALE, int WARPS, int KQ, in
 DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const uint8_t* b_sc, const float* g_a,
                      const float* g_b, void* D, const float* bias, int M, int N, int K, int lda, int ldb, int kslice,
                      float alpha, float beta, int out_bf16) {
-  using SB = SkinnyB<BKIND>;
+  using SB = SkinnyB<BKIND, op_bitplaced(BKIND) && AKIND == OP_K16>;
   constexpr bool FP4 = SB::FP4;
   constexpr int THREADS = 32 * WARPS, RG = WARPS / KQ, ROWS = 16 * RG;
-  extern __shared__ uint4 smem_a[];
+  extern __shared__ __align__(128) uint4 smem_a[];
   uint8_t* sa = reinterpret_cast<uint8_t*>(smem_a);
 
   const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, g = lane >> 2, t = lane & 3;
@@ -115,6 +114,9 @@ DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const ui
   const int klen = min(K, kb + kslice) - kb;
   const int rowstride = SB::row_bytes(kslice);
   if (tid == 0) DEV_STAMP(0);
+#ifdef GEMM_DEV_VARIANTS
+  if (STAMP && tid == 0) g_dev_times[(blockIdx.y * gridDim.x + blockIdx.x) * 24 + 23] = smem_u32(sa);
+#endif
   __shared__ uint64_t red_bar;  // the cluster reduction's barrier: the partial sums of every warp of the cluster
   if constexpr (SPLITS > 1) {
     if (tid == 0) {
@@ -175,10 +177,12 @@ DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const ui
     step_bytes = SB::STEP / 2;
   }
   const int xoff = SB::lane_offset(t) + wfirst * SB::A_STEP_BYTES;
-  const uint8_t* x0p = sa + min(g, M - 1) * rowstride + xoff;
-  const uint8_t* x1p = sa + min(g + 8, M - 1) * rowstride + xoff;
-  if (M > 8) skinny_mainloop<BKIND, F16, 2, U, NB>(bp0, bp1, sp0, sp1, step_bytes, x0p, x1p, nsteps, wait, acc);
-  else skinny_mainloop<BKIND, F16, 1, U, NB>(bp0, bp1, sp0, sp1, step_bytes, x0p, x1p, nsteps, wait, acc);
+  const int m0 = min(g, M - 1), m1 = min(g + 8, M - 1);
+  const uint8_t* x0p = sa + m0 * rowstride + xoff;
+  const uint8_t* x1p = sa + m1 * rowstride + xoff;
+  const int xw0 = SB::lane_xor(t, m0), xw1 = SB::lane_xor(t, m1);
+  if (M > 8) skinny_mainloop<BKIND, SB, F16, 2, U, NB>(bp0, bp1, sp0, sp1, step_bytes, x0p, x1p, xw0, xw1, nsteps, wait, acc);
+  else skinny_mainloop<BKIND, SB, F16, 1, U, NB>(bp0, bp1, sp0, sp1, step_bytes, x0p, x1p, xw0, xw1, nsteps, wait, acc);
   if (lane == 0) DEV_STAMP(2 + warp);
 
   // ---- epilogue: the sums of the KQ warps of a row group and of the SPLITS CTAs of a cluster,

@@ -14,17 +14,21 @@
 // a phase on distinct banks with constant strides (18 chunks per step), and rows are 32 bytes
 // past a multiple of 128 so that tokens g and g+1 do not collide. bf16 weights: chunks 4s + t,
 // rows padded by 64 bytes.
-template <int BKIND>
+template <int BKIND, bool SWZ = false>
 struct SkinnyB {
   static constexpr bool FP4 = BKIND != OP_K16;
   static constexpr int WPL = FP4 ? 4 : 1;              // 8-element words per 16-byte lane load
   static constexpr int STEP = 32 * WPL;                // K elements per warp step (4 lanes in k)
-  static constexpr int A_STEP_BYTES = FP4 ? 288 : 64;  // staged-A bytes per step
-  DEV static int chunk_pos(int c) { return FP4 ? c + (c >> 3) : c; }
-  DEV static int lane_offset(int t) { return FP4 ? 16 * (4 * t + (t >> 1)) : 16 * t; }
+  static constexpr int A_STEP_BYTES = SWZ ? 256 : FP4 ? 288 : 64;  // staged-A bytes per step
+  DEV static int chunk_off(int m, int c) {  // byte offset of chunk c in row m
+    if constexpr (SWZ) return (c >> 3) * 128 + (((c & 7) ^ ((c >> 3) & 1) ^ ((m & 1) << 1)) << 4);
+    return 16 * (FP4 ? c + (c >> 3) : c);
+  }
+  DEV static int lane_offset(int t) { return SWZ ? 64 * t : FP4 ? 16 * (4 * t + (t >> 1)) : 16 * t; }
+  DEV static int lane_xor(int t, int m) { return SWZ ? (t >> 1) | ((m & 1) << 1) : 0; }
   __host__ __device__ static int row_bytes(int kslice) {
     const int words = kslice / 8;
-    return FP4 ? (words * 18 + 127) / 128 * 128 + 32 : words * 16 + 64;
+    return SWZ ? words * 16 : FP4 ? (words * 18 + 127) / 128 * 128 + 32 : words * 16 + 64;
   }
 };
 
@@ -59,7 +63,7 @@ DEV void skinny_stage_a(uint8_t* sa, const void* A, int M, int lda, int kb, int 
       for (int j = 0; j < 16; ++j) {
         const int m = m0 + j;
         if (m >= M) break;
-        *reinterpret_cast<uint4*>(sa + m * rowstride + SB::chunk_pos(q) * 16) = SB::FP4 ? pairs_order(v[j]) : v[j];
+        *reinterpret_cast<uint4*>(sa + m * rowstride + SB::chunk_off(m, q)) = SB::FP4 ? pairs_order(v[j]) : v[j];
       }
     }
   }
@@ -72,7 +76,7 @@ DEV void skinny_stage_a_async(uint8_t* sa, const void* A, int M, int lda, int kb
   const int words = klen / 8;
   for (int i = threadIdx.x; i < words * M; i += THREADS) {
     const int m = i / words, q = i % words;
-    cp_async16(smem_u32(sa + m * rowstride + SB::chunk_pos(q) * 16),
+    cp_async16(smem_u32(sa + m * rowstride + SB::chunk_off(m, q)),
                static_cast<const uint16_t*>(A) + static_cast<size_t>(m) * lda + kb + q * 8, 16);
   }
   cp_async_commit();
@@ -100,7 +104,7 @@ DEV void skinny_raw_a_issue(uint8_t* raw, const void* A, const uint8_t* a_sc, in
 }
 template <int BKIND, bool F16, int THREADS>
 DEV void skinny_raw_a_expand(uint8_t* sa, const uint8_t* raw, int M, int klen, int rowstride) {
-  using SB = SkinnyB<BKIND>;
+  using SB = SkinnyB<BKIND>;  // padded rows: the expansion's stores of 8 consecutive units meet no bank twice
   cp_async_wait<0>();
   const int units = klen / 64;
   const uint8_t* rsc = raw + M * klen / 2;
@@ -121,7 +125,7 @@ DEV void skinny_raw_a_expand(uint8_t* sa, const uint8_t* raw, int M, int klen, i
         mag_scale_pair<F16>(e4m3, s2, nb2);
         dequant8_pairs<F16>(w[i], s2, nb2, r);
       }
-      *reinterpret_cast<uint4*>(sa + m * rowstride + SB::chunk_pos(v * 8 + i) * 16) = make_uint4(r[0], r[1], r[2], r[3]);
+      *reinterpret_cast<uint4*>(sa + m * rowstride + SB::chunk_off(m, v * 8 + i)) = make_uint4(r[0], r[1], r[2], r[3]);
     }
   }
 }
@@ -131,7 +135,7 @@ DEV void skinny_raw_a_expand(uint8_t* sa, const uint8_t* raw, int M, int klen, i
 // activations of tokens g / g + 8 at this step. Accumulates into acc[token group][k half of the MMA].
 template <int BKIND, bool F16, int GROUPS>
 DEV void skinny_fp4_step(const uint4& w0, const uint4& w1, uint32_t c0, uint32_t c1, const uint8_t* xs0,
-                         const uint8_t* xs1, float (&acc)[2][2][4]) {
+                         const uint8_t* xs1, int x0, int x1, float (&acc)[2][2][4]) {
   const uint32_t wa[4] = {w0.x, w0.y, w0.z, w0.w};
   const uint32_t wb[4] = {w1.x, w1.y, w1.z, w1.w};
   uint32_t s2a[2], nba[2], s2b[2], nbb[2];
@@ -163,13 +167,13 @@ DEV void skinny_fp4_step(const uint4& w0, const uint4& w1, uint32_t c0, uint32_t
     // MMA rows (g | g+8) x k slots (2t,2t+1 | 2t+8,2t+9) = register pairs 0 | 1, then 2 | 3: word
     // elements (0,4 | 1,5), then (2,6 | 3,7) (bit-placed: (0,1 | 2,3), then (4,5 | 6,7)); the B
     // column is token g (g+8 for the second group), staged in the same order.
-    const uint4 x0 = *reinterpret_cast<const uint4*>(xs0 + q * 16);
-    mma16816<F16>(acc[0][0], p[0], r[0], p[1], r[1], x0.x, x0.y);
-    mma16816<F16>(acc[0][1], p[2], r[2], p[3], r[3], x0.z, x0.w);
+    const uint4 a0 = *reinterpret_cast<const uint4*>(xs0 + 16 * (q ^ x0));
+    mma16816<F16>(acc[0][0], p[0], r[0], p[1], r[1], a0.x, a0.y);
+    mma16816<F16>(acc[0][1], p[2], r[2], p[3], r[3], a0.z, a0.w);
     if constexpr (GROUPS == 2) {
-      const uint4 x1 = *reinterpret_cast<const uint4*>(xs1 + q * 16);
-      mma16816<F16>(acc[1][0], p[0], r[0], p[1], r[1], x1.x, x1.y);
-      mma16816<F16>(acc[1][1], p[2], r[2], p[3], r[3], x1.z, x1.w);
+      const uint4 a1 = *reinterpret_cast<const uint4*>(xs1 + 16 * (q ^ x1));
+      mma16816<F16>(acc[1][0], p[0], r[0], p[1], r[1], a1.x, a1.y);
+      mma16816<F16>(acc[1][1], p[2], r[2], p[3], r[3], a1.z, a1.w);
     }
   }
 }

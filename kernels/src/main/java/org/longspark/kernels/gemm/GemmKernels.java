@@ -30,7 +30,7 @@ public final class GemmKernels {
   static final int SKINNY_ROWS = 128; // so 128 weight rows per CTA
   static final int SKINNY_K_STEP = 128; // its K slices are multiples of this
   static final int SKINNY_MAX_SPLITS = 4; // K slices = CTAs per cluster: 1, 2 or 4
-  static final int SKINNY_STATIC_SHARED = 16; // its static shared memory: the cluster reduction's barrier, as laid out
+  static final int SKINNY_STATIC_SHARED = 128; // its static shared memory: the cluster reduction's barrier, padded so that the dynamic part starts on a 128-byte line
   static final int WGMMA_M = 128; // CTA tile rows of gemm_wgmma.cu
   private static final CUdeviceptr NULL = new CUdeviceptr();
 
@@ -329,13 +329,14 @@ public final class GemmKernels {
     int steps = k / SKINNY_K_STEP;
     int s = splits;
     int room = sharedOptin - SKINNY_STATIC_SHARED;
-    while (s < SKINNY_MAX_SPLITS && skinnyShared(m, sliceOf(k, s), op) > room) {
+    // the padded rows of codec-order weights: at least what bit-placed W4A16 needs
+    while (s < SKINNY_MAX_SPLITS && skinnyShared(m, sliceOf(k, s), op, false) > room) {
       s *= 2;
     }
     while (s > 1 && (s - 1) * sliceOf(k, s) >= k) {
       s /= 2;
     }
-    int smem = skinnyShared(m, sliceOf(k, s), op);
+    int smem = skinnyShared(m, sliceOf(k, s), op, false);
     if (smem > room) {
       throw new IllegalArgumentException("the small-M kernel's activations (m = " + m + ", k = " + k + ") need " + smem
           + " bytes of shared memory, the device allows " + room);
@@ -347,14 +348,16 @@ public final class GemmKernels {
     return ceilDiv(k / SKINNY_K_STEP, splits) * SKINNY_K_STEP;
   }
 
-  // gemm_skinny.cuh's skinny_smem: the staged activations (m rows of SkinnyB::row_bytes(kslice)),
+  // gemm_skinny.cuh's skinny_smem: the staged activations (m rows of SkinnyB::row_bytes(kslice): flat
+  // rows for bit-placed W4A16, whose activations are copied as they lie; padded ones otherwise),
   // whose space then holds the in-CTA reduction (16 warps x 8 x 32 floats), and after both a tail
   // holding first, for W4A4, the NVFP4 activations as copied (m x kslice / 2 code bytes and
   // m x kslice / 16 scales), then the partial sums of the cluster (m x 128 floats per warp of a
   // row group).
-  static int skinnyShared(int m, int kslice, Op op) {
+  static int skinnyShared(int m, int kslice, Op op, boolean placed) {
     int words = kslice / 8;
-    int rowBytes = op == Op.LINEAR ? words * 16 + 64 : (words * 18 + 127) / 128 * 128 + 32;
+    int rowBytes = op == Op.LINEAR ? words * 16 + 64
+        : op == Op.W4A16 && placed ? words * 16 : (words * 18 + 127) / 128 * 128 + 32;
     int reduction = SKINNY_THREADS / 32 * 8 * 32 * 4, partials = m * SKINNY_ROWS * SKINNY_KQ * 4;
     int raw = op == Op.W4A4 ? m * kslice / 2 + m * kslice / 16 : 0;
     return (Math.max(m * rowBytes, reduction) + 15) / 16 * 16 + Math.max(partials, raw);
@@ -384,7 +387,7 @@ public final class GemmKernels {
       Object bScales, Object aGlobal, Object bGlobal, DeviceBuffer d, Epilogue epi, int m, int n,
       int k, int lda, int ldb, int splits, OutputFormat out) {
     int kslice = sliceOf(k, splits);
-    int smem = skinnyShared(m, kslice, op);
+    int smem = skinnyShared(m, kslice, op, name.endsWith("_bp"));
     CudaKernel kernel = prepared(skinnyModule, name + "_s" + splits, sharedOptin - SKINNY_STATIC_SHARED);
     kernel.launch(stream, ceilDiv(n, SKINNY_ROWS), splits, 1, SKINNY_THREADS, 1, 1, smem,
         aPtr, bPtr, aScales, bScales, aGlobal, bGlobal, d, biasOf(epi), m, n, k, lda, ldb, kslice,
