@@ -89,10 +89,11 @@ DEV void mbarrier_init_cluster(uint32_t saddr, int count) {
 DEV void mbarrier_expect_tx(uint32_t saddr, int bytes) {
   asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"(saddr), "r"(bytes) : "memory");
 }
-// A store into another CTA's shared memory whose 4 bytes count on that CTA's barrier.
-DEV void st_async_f32(uint32_t caddr, float v, uint32_t cbar) {
-  asm volatile("st.async.shared::cluster.mbarrier::complete_tx::bytes.b32 [%0], %1, [%2];" ::"r"(caddr),
-               "r"(__float_as_uint(v)), "r"(cbar)
+// A store into another CTA's shared memory whose 16 bytes count on that CTA's barrier.
+DEV void st_async_v4(uint32_t caddr, float4 v, uint32_t cbar) {
+  asm volatile("st.async.shared::cluster.mbarrier::complete_tx::bytes.v4.b32 [%0], {%1,%2,%3,%4}, [%5];" ::"r"(caddr),
+               "r"(__float_as_uint(v.x)), "r"(__float_as_uint(v.y)), "r"(__float_as_uint(v.z)), "r"(__float_as_uint(v.w)),
+               "r"(cbar)
                : "memory");
 }
 DEV void mbarrier_wait_cluster(uint32_t saddr, uint32_t parity) {

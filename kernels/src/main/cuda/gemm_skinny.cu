@@ -121,7 +121,7 @@ DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const ui
   if constexpr (SPLITS > 1) {
     if (tid == 0) {
       mbarrier_init_cluster(smem_u32(&red_bar), 1);
-      mbarrier_expect_tx(smem_u32(&red_bar), KQ * M * ROWS * 4);
+      mbarrier_expect_tx(smem_u32(&red_bar), skinny_part_received(M, WARPS, KQ, SPLITS, split));
     }
   }
   // after A: NVFP4 A's raw copy while A is staged, then the partial sums of the cluster
@@ -211,29 +211,46 @@ DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const ui
     }
     if (kq == 0 && wok) skinny_store(D, out_bf16, sum, r0, N, M, t, scale, bias, beta);
   } else {
-    // CTA r of the cluster (one per K slice) adds up the r-th share of the tile: every warp of the
-    // cluster sends its sums for that share with st.async straight into CTA r's shared memory
-    // (its own CTA's too), each store counted on CTA r's barrier, which has expected all of the
-    // bytes since entry; CTA r adds the SPLITS x KQ partials in (slice, warp) order and stores. No
-    // CTA barrier, no fences, no cluster barrier at the end.
-    float* part = reinterpret_cast<float*>(tail);  // [SPLITS][KQ][share]
-    const int share = M * ROWS / SPLITS, e0 = split * share;  // M * 128 is a multiple of SPLITS
+    // CTA r of the cluster (one per K slice) adds up the r-th share of the tile: the slots (token
+    // group grp, row group rg) of 32 lanes x 4 sums (skinny_outputs' order), split evenly. Every
+    // warp of the cluster sends each of its slots by one st.async straight into the owner's shared
+    // memory (its own CTA's too), counted on the owner's barrier, which has expected all of the
+    // bytes since entry; the owner adds the SPLITS x KQ partials in (slice, warp) order and stores.
+    // No CTA barrier, no fences, no cluster barrier at the end.
+    const int groups = M > 8 ? 2 : 1, per = groups * RG / SPLITS;  // slots per owner (RG = 8, SPLITS <= 4)
+    float4* part = reinterpret_cast<float4*>(tail);                 // [SPLITS][KQ][per][32 lanes]
     cluster_wait();  // every CTA of the cluster has its barrier set up and its raw copy consumed
-    // every element of the tile, also rows past N (sums of zero): the byte count is fixed
-    skinny_outputs(sum, M, t, [&](int tk, int dr, float v) {
-      const int e = tk * ROWS + rg * 16 + g + dr, owner = e / share;
-      float* slot = part + (split * KQ + kq) * share + e - owner * share;
-      st_async_f32(mapa_u32(smem_u32(slot), owner), v, mapa_u32(smem_u32(&red_bar), owner));
-    });
+#pragma unroll
+    for (int grp = 0; grp < 2; ++grp) {  // also rows past N (sums of zero): the byte count is fixed
+      if (grp >= groups) break;
+      if (grp * 8 + 2 * t >= M) continue;  // no token of this lane (skinny_part_received)
+      const int sl = grp * RG + rg, owner = sl / per;
+      float4* slot = part + ((split * KQ + kq) * per + sl - owner * per) * 32 + lane;
+      st_async_v4(mapa_u32(smem_u32(slot), owner), make_float4(sum[grp][0], sum[grp][1], sum[grp][2], sum[grp][3]),
+                  mapa_u32(smem_u32(&red_bar), owner));
+    }
     if (tid == 0) DEV_STAMP(19);
     mbarrier_wait_cluster(smem_u32(&red_bar), 0);
-    for (int i = tid; i < share; i += THREADS) {
-      const int e = e0 + i, cn = n0 + e % ROWS;
-      if (cn >= N) continue;
-      float v = 0.0f;
+    for (int i = tid; i < per * 32; i += THREADS) {
+      const int sl = split * per + i / 32, lg = (i >> 2) & 7, lt = i & 3;
+      const int row = n0 + (sl % RG) * 16 + lg, tk = (sl / RG) * 8 + 2 * lt;
+      if (row >= N || tk >= M) continue;  // N % 16 == 0: a row group is in range or not
+      float4 v = part[i];
 #pragma unroll
-      for (int q = 0; q < SPLITS * KQ; ++q) v += part[q * share + i];
-      store_one(D, out_bf16, static_cast<size_t>(e / ROWS) * N + cn, v * scale + (bias != nullptr ? bias[cn] : 0.0f), beta);
+      for (int q = 1; q < SPLITS * KQ; ++q) {
+        const float4 u = part[q * per * 32 + i];
+        v.x += u.x; v.y += u.y; v.z += u.z; v.w += u.w;
+      }
+      const float b0 = bias != nullptr ? bias[row] : 0.0f, b1 = bias != nullptr ? bias[row + 8] : 0.0f;
+      const size_t o = static_cast<size_t>(tk) * N + row;
+      if (tk < M) {
+        store_one(D, out_bf16, o, v.x * scale + b0, beta);
+        store_one(D, out_bf16, o + 8, v.z * scale + b1, beta);
+      }
+      if (tk + 1 < M) {
+        store_one(D, out_bf16, o + N, v.y * scale + b0, beta);
+        store_one(D, out_bf16, o + N + 8, v.w * scale + b1, beta);
+      }
     }
   }
   if (tid == 0) DEV_STAMP(20);

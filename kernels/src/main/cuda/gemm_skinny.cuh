@@ -34,13 +34,27 @@ struct SkinnyB {
 
 // Dynamic shared memory of gemm_skinny.cu's kernels (GemmKernels.java agrees): staged A, whose space
 // then holds the in-CTA reduction (one K slice); after both a tail shared by NVFP4 A's raw copy
-// (while A is staged) and the partial sums of the cluster (m x rows floats per warp of a row group).
+// (while A is staged) and the partial sums of the cluster (a float4 per lane, token group and warp).
 inline __host__ __device__ constexpr int skinny_part_offset(int a_bytes, int warps, int kq) {
   const int red = kq > 1 ? warps * 8 * 32 * 4 : 0;
   return ((a_bytes > red ? a_bytes : red) + 15) / 16 * 16;
 }
+inline __host__ __device__ constexpr int skinny_part_bytes(int m, int warps) { return (m > 8 ? 2 : 1) * warps * 32 * 16; }
+// Of those, the bytes CTA `split` of a cluster of `splits` receives: the owner of slots (token group
+// grp, row group rg) grp * rg_count + rg in [split * per, (split + 1) * per) gets them from the kq
+// warps of that row group in every CTA; lanes (g, t) send only while token grp * 8 + 2t < m (1..4
+// lanes t of 4, times 8 g, times 16 bytes).
+inline __host__ __device__ int skinny_part_received(int m, int warps, int kq, int splits, int split) {
+  const int rgs = warps / kq, per = (m > 8 ? 2 : 1) * rgs / splits;
+  int bytes = 0;
+  for (int sl = split * per; sl < (split + 1) * per; ++sl) {
+    const int left = m - sl / rgs * 8, lanes_t = (left + 1) / 2 < 4 ? (left + 1) / 2 : 4;
+    bytes += splits * kq * 8 * 16 * lanes_t;
+  }
+  return bytes;
+}
 inline __host__ __device__ constexpr int skinny_smem(int a_bytes, int warps, int kq, int m, int raw_bytes) {
-  return skinny_part_offset(a_bytes, warps, kq) + (m * 16 * warps * 4 > raw_bytes ? m * 16 * warps * 4 : raw_bytes);
+  return skinny_part_offset(a_bytes, warps, kq) + (skinny_part_bytes(m, warps) > raw_bytes ? skinny_part_bytes(m, warps) : raw_bytes);
 }
 
 // Stages bf16 A[0:M, kb:kb+klen) (codec-layout NVFP4 weights: each 8 k in dequant8_pairs's order;

@@ -352,13 +352,13 @@ public final class GemmKernels {
   // rows for bit-placed W4A16, whose activations are copied as they lie; padded ones otherwise),
   // whose space then holds the in-CTA reduction (16 warps x 8 x 32 floats), and after both a tail
   // holding first, for W4A4, the NVFP4 activations as copied (m x kslice / 2 code bytes and
-  // m x kslice / 16 scales), then the partial sums of the cluster (m x 128 floats per warp of a
-  // row group).
+  // m x kslice / 16 scales), then the partial sums of the cluster (16 bytes per lane, warp and
+  // token group of 8).
   static int skinnyShared(int m, int kslice, Op op, boolean placed) {
     int words = kslice / 8;
     int rowBytes = op == Op.LINEAR ? words * 16 + 64
         : op == Op.W4A16 && placed ? words * 16 : (words * 18 + 127) / 128 * 128 + 32;
-    int reduction = SKINNY_THREADS / 32 * 8 * 32 * 4, partials = m * SKINNY_ROWS * SKINNY_KQ * 4;
+    int reduction = SKINNY_THREADS / 32 * 8 * 32 * 4, partials = (m > 8 ? 2 : 1) * SKINNY_THREADS * 16;
     int raw = op == Op.W4A4 ? m * kslice / 2 + m * kslice / 16 : 0;
     return (Math.max(m * rowBytes, reduction) + 15) / 16 * 16 + Math.max(partials, raw);
   }

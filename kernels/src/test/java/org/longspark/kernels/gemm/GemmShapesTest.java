@@ -30,17 +30,19 @@ class GemmShapesTest {
   void smallMSharedMemoryFollowsTheStagedRows() {
     // m staged rows (NVFP4 rows carry a 16-byte pad per 128 bytes, except bit-placed W4A16's), at least the space the in-CTA
     // reduction reuses (16 warps x 8 x 32 floats), then a tail for the larger of the cluster's
-    // partial sums (m x 128 floats for each of the 2 warps of a row group) and, for W4A4, the raw
-    // NVFP4 activations (m x kslice / 2 code bytes, m x kslice / 16 scales)
-    assertEquals(2 * (8192 / 8 * 16 + 64) + 2 * 256 * 4, GemmKernels.skinnyShared(2, 8192, GemmKernels.Op.LINEAR, false));
+    // partial sums (16 bytes per lane of each of the 16 warps, for each token group of 8) and, for
+    // W4A4, the raw NVFP4 activations (m x kslice / 2 code bytes, m x kslice / 16 scales)
+    assertEquals(2 * (8192 / 8 * 16 + 64) + 512 * 16, GemmKernels.skinnyShared(2, 8192, GemmKernels.Op.LINEAR, false));
     int rows9 = 9 * ((2048 / 8 * 18 + 127) / 128 * 128 + 32);
-    assertEquals(rows9 + 9 * 256 * 4, GemmKernels.skinnyShared(9, 2048, GemmKernels.Op.W4A16, false));
-    assertEquals(rows9 + 9 * 1024 + 9 * 128, GemmKernels.skinnyShared(9, 2048, GemmKernels.Op.W4A4, false));
-    assertEquals(16 * 8 * 32 * 4 + 256 * 4, GemmKernels.skinnyShared(1, 1024, GemmKernels.Op.W4A16, false));
+    assertEquals(rows9 + 2 * 512 * 16, GemmKernels.skinnyShared(9, 2048, GemmKernels.Op.W4A16, false));
+    assertEquals(rows9 + 2 * 512 * 16, GemmKernels.skinnyShared(9, 2048, GemmKernels.Op.W4A4, false));
+    int rows9long = 9 * ((8192 / 8 * 18 + 127) / 128 * 128 + 32);  // here the raw copy is the larger
+    assertEquals(rows9long + 9 * 4096 + 9 * 512, GemmKernels.skinnyShared(9, 8192, GemmKernels.Op.W4A4, false));
+    assertEquals(16 * 8 * 32 * 4 + 512 * 16, GemmKernels.skinnyShared(1, 1024, GemmKernels.Op.W4A16, false));
     // bit-placed W4A16: the rows as they lie in memory (kslice x 2 bytes), 128-byte lines whole;
     // W4A4 keeps the padded rows its expansion writes
-    assertEquals(16 * 4096 * 2 + 16 * 256 * 4, GemmKernels.skinnyShared(16, 4096, GemmKernels.Op.W4A16, true));
-    assertEquals(rows9 + 9 * 1024 + 9 * 128, GemmKernels.skinnyShared(9, 2048, GemmKernels.Op.W4A4, true));
+    assertEquals(16 * 4096 * 2 + 2 * 512 * 16, GemmKernels.skinnyShared(16, 4096, GemmKernels.Op.W4A16, true));
+    assertEquals(rows9 + 2 * 512 * 16, GemmKernels.skinnyShared(9, 2048, GemmKernels.Op.W4A4, true));
   }
 
   @Test
