@@ -746,8 +746,8 @@ static void run_stamp() {
   }
 }
 
-// Decode-shape inputs (N = K = 8192, M <= 16) in 6 rotated sets, and one launch of the production
-// bit-placed 16x16 kernel (s2) with activation set ai and weight set wi.
+// Decode-shape inputs (N = K = 8192, M <= 16) in 6 rotated sets, and one launch of a production
+// bit-placed kernel (16x16 or 1x16 scales, s2) with activation set ai and weight set wi.
 struct DecodeSets {
   static constexpr int N = 8192, K = 8192, sets = 6;
   std::vector<void*> A, Af, As, B, Bs;
@@ -759,28 +759,32 @@ struct DecodeSets {
       Af[i] = dev_random((size_t)16 * K / 2, 201 + i);
       As[i] = dev_random((size_t)16 * K / 16, 301 + i, SC_MASK, SC_OR);
       B[i] = dev_random((size_t)N * K / 2, 401 + i);
-      Bs[i] = dev_random((size_t)(N / 16) * (K / 16), 601 + i, SC_MASK, SC_OR);
+      Bs[i] = dev_random((size_t)N * (K / 16), 601 + i, SC_MASK, SC_OR);  // 1x16: one scale row per weight row
     }
     g = static_cast<float*>(dev_copy(std::vector<float>{0.01f}));
     CK(cudaMalloc(&D, (size_t)16 * N * 4));
   }
-  bool launch(bool a4, int M, int ai, int wi) const {
-    return launch_skinny(a4 ? SKSET(skinny_w4a4_tile_bp) : SKSET(skinny_w4a16_tile_bp), false, a4 ? Af[ai] : A[ai], B[wi],
+  bool launch(bool a4, int M, int ai, int wi, bool row = false) const {
+    const SkSet f = row ? (a4 ? SKSET(skinny_w4a4_row_bp) : SKSET(skinny_w4a16_row_bp))
+                        : (a4 ? SKSET(skinny_w4a4_tile_bp) : SKSET(skinny_w4a16_tile_bp));
+    return launch_skinny(f, false, a4 ? Af[ai] : A[ai], B[wi],
                          a4 ? (uint8_t*)As[ai] : nullptr, (uint8_t*)Bs[wi], a4 ? g : nullptr, g, D, nullptr, M, N, K, K, K,
                          2, 1.f, 0.f, 1);
   }
 };
 
-// The production bit-placed 16x16 kernels over M = 1..16 (s2, N = K = 8192): where the time grows.
+// The production bit-placed kernels over M = 1..16 (s2, N = K = 8192): where the time grows; 16x16
+// scales, then 1x16.
 static void run_msweep() {
   const DecodeSets in;
+  for (int row = 0; row < 2; ++row)
   for (int extra : {0, 48 * 1024})
   for (int M : {1, 2, 4, 8, 9, 10, 12, 14, 16}) {
     g_extra_smem = extra;
     double t[2];
     for (int a4 = 0; a4 < 2; ++a4)
-      t[a4] = time_us([&](int i) { return in.launch(a4, M, i, i); }, DecodeSets::sets);
-    std::printf("msweep extra %6d M=%2d w4a16 %7.2f us  w4a4 %7.2f us\n", extra, M, t[0], t[1]);
+      t[a4] = time_us([&](int i) { return in.launch(a4, M, i, i, row); }, DecodeSets::sets);
+    std::printf("msweep %s extra %6d M=%2d w4a16 %7.2f us  w4a4 %7.2f us\n", row ? "1x16 " : "16x16", extra, M, t[0], t[1]);
   }
   g_extra_smem = 0;
 }

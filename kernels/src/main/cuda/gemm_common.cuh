@@ -22,6 +22,12 @@ __host__ __device__ constexpr bool op_bitplaced(int kind) { return kind == OP_FP
 // ---------------------------------------------------------------------------------------------
 // PTX wrappers
 // ---------------------------------------------------------------------------------------------
+// threadIdx.x read anew (volatile: not merged with an earlier read, so no register holds it between)
+DEV int tid_fresh() {
+  int v;
+  asm volatile("mov.u32 %0, %%tid.x;" : "=r"(v));
+  return v;
+}
 DEV uint32_t smem_u32(const void* p) { return static_cast<uint32_t>(__cvta_generic_to_shared(p)); }
 
 // 16-byte async copy global -> shared; src_bytes < 16 zero-fills the rest (0: all zeros, used for

@@ -218,20 +218,23 @@ DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const ui
     // bytes since entry; the owner adds the SPLITS x KQ partials in (slice, warp) order and stores.
     // No CTA barrier, no fences, no cluster barrier at the end.
     const int groups = M > 8 ? 2 : 1, per = groups * RG / SPLITS;  // slots per owner (RG = 8, SPLITS <= 4)
+    // the thread's indices read again: kept across the main loop they cost it registers (ptxas then
+    // recomputes the weight pointers inside the loop)
+    const int etid = tid_fresh(), lane_e = etid & 31, rg_e = (etid >> 5) % RG, kq_e = (etid >> 5) / RG, t_e = lane_e & 3;
     float4* part = reinterpret_cast<float4*>(tail);                 // [SPLITS][KQ][per][32 lanes]
     cluster_wait();  // every CTA of the cluster has its barrier set up and its raw copy consumed
 #pragma unroll
     for (int grp = 0; grp < 2; ++grp) {  // also rows past N (sums of zero): the byte count is fixed
       if (grp >= groups) break;
-      if (grp * 8 + 2 * t >= M) continue;  // no token of this lane (skinny_part_received)
-      const int sl = grp * RG + rg, owner = sl / per;
-      float4* slot = part + ((split * KQ + kq) * per + sl - owner * per) * 32 + lane;
+      if (grp * 8 + 2 * t_e >= M) continue;  // no token of this lane (skinny_part_received)
+      const int sl = grp * RG + rg_e, owner = sl / per;
+      float4* slot = part + ((split * KQ + kq_e) * per + sl - owner * per) * 32 + lane_e;
       st_async_v4(mapa_u32(smem_u32(slot), owner), make_float4(sum[grp][0], sum[grp][1], sum[grp][2], sum[grp][3]),
                   mapa_u32(smem_u32(&red_bar), owner));
     }
     if (tid == 0) DEV_STAMP(19);
     mbarrier_wait_cluster(smem_u32(&red_bar), 0);
-    for (int i = tid; i < per * 32; i += THREADS) {
+    for (int i = etid; i < per * 32; i += THREADS) {
       const int sl = split * per + i / 32, lg = (i >> 2) & 7, lt = i & 3;
       const int row = n0 + (sl % RG) * 16 + lg, tk = (sl / RG) * 8 + 2 * lt;
       if (row >= N || tk >= M) continue;  // N % 16 == 0: a row group is in range or not
@@ -243,10 +246,8 @@ DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const ui
       }
       const float b0 = bias != nullptr ? bias[row] : 0.0f, b1 = bias != nullptr ? bias[row + 8] : 0.0f;
       const size_t o = static_cast<size_t>(tk) * N + row;
-      if (tk < M) {
-        store_one(D, out_bf16, o, v.x * scale + b0, beta);
-        store_one(D, out_bf16, o + 8, v.z * scale + b1, beta);
-      }
+      store_one(D, out_bf16, o, v.x * scale + b0, beta);
+      store_one(D, out_bf16, o + 8, v.z * scale + b1, beta);
       if (tk + 1 < M) {
         store_one(D, out_bf16, o + N, v.y * scale + b0, beta);
         store_one(D, out_bf16, o + N + 8, v.w * scale + b1, beta);
