@@ -13,7 +13,10 @@
 // 16s + 4t + q (step s, lane t, word q); a 16-byte pad after every 8 chunks puts the 4 lanes t of
 // a phase on distinct banks with constant strides (18 chunks per step), and rows are 32 bytes
 // past a multiple of 128 so that tokens g and g+1 do not collide. bf16 weights: chunks 4s + t,
-// rows padded by 64 bytes.
+// rows padded by 64 bytes. SWZ (bit-placed W4A16, copied by cp.async): flat rows, so that every
+// 128-byte line of A lands whole in one line of shared memory (split lines copy 3x slower); the 8
+// chunks of a line are permuted by the line's parity and the token's, which keeps a phase's reads
+// on distinct banks (lane t reads line 2s + t/2, chunk (4(t&1) + q) ^ (t>>1) ^ 2(m&1)).
 template <int BKIND, bool SWZ = false>
 struct SkinnyB {
   static constexpr bool FP4 = BKIND != OP_K16;
@@ -45,7 +48,7 @@ inline __host__ __device__ constexpr int skinny_part_bytes(int m, int warps) { r
 // warps of that row group in every CTA; lanes (g, t) send only while token grp * 8 + 2t < m (1..4
 // lanes t of 4, times 8 g, times 16 bytes).
 inline __host__ __device__ int skinny_part_received(int m, int warps, int kq, int splits, int split) {
-  const int rgs = warps / kq, per = (m > 8 ? 2 : 1) * rgs / splits;
+  const int rgs = warps / kq, per = (m > 8 ? 2 : 1) * rgs / splits;  // as skinny_gemm's epilogue
   int bytes = 0;
   for (int sl = split * per; sl < (split + 1) * per; ++sl) {
     const int left = m - sl / rgs * 8, lanes_t = (left + 1) / 2 < 4 ? (left + 1) / 2 : 4;
