@@ -6,8 +6,8 @@
 //        -o gemm_dev kernels/bench/cuda/gemm_dev.cu
 //   ./gemm_dev check        # every variant vs the CPU reference (fresh random inputs, poisoned output)
 //   ./gemm_dev time         # variants on the benchmark shapes (events, warm-up, median, rotated inputs)
-//   ./gemm_dev stamp | msweep | prof | staging   # small-M kernels: clock stamps, M sweep, one launch
-//                           # for ncu, where the activations' staging time goes
+//   ./gemm_dev stamp | msweep | prof | profm | staging   # small-M kernels: clock stamps, M sweep,
+//                           # launches for ncu (profm: M = 1, 8, 9, 16), where the activations' staging time goes
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -698,7 +698,8 @@ __global__ void __launch_bounds__(512, 1) empty_plain(int* p) { if (p && threadI
 // Per-CTA clock64 stamps of dev_stamp / dev_stamp_a4 (the bit-placed W4A16 / W4A4 16x16 kernels, 2 K
 // slices: entry, A staged, each warp's main loop done, partials sent, exit), printed as
 // percentiles over CTAs in microseconds from entry (at the nominal clock), with the empty-kernel
-// launch period for comparison.
+// launch period for comparison; and the CTAs' entries and exits on the globaltimer, which all SMs
+// share (how far the last CTA ends after the others).
 static void run_stamp() {
   const int N = 8192, K = 8192;
   int clk;
@@ -742,6 +743,25 @@ static void run_stamp() {
       std::printf("  %-16s %7.2f %7.2f %7.2f\n", names[e], v[ctas / 10], v[ctas / 2], v[ctas * 9 / 10]);
     }
     std::printf("  dynamic shared memory base mod 128: %llu\n", h[23] % 128);
+    {  // globaltimer (ns, one clock for all SMs) at entry and exit, from the first CTA's entry: the tail
+      std::vector<double> en, ex;
+      for (int c = 0; c < ctas; ++c) en.push_back((double)h[c * 24 + 21]), ex.push_back((double)h[c * 24 + 22]);
+      const double t0 = *std::min_element(en.begin(), en.end());
+      for (auto& x : en) x = (x - t0) * 1e-3;
+      for (auto& x : ex) x = (x - t0) * 1e-3;
+      std::sort(en.begin(), en.end());
+      std::sort(ex.begin(), ex.end());
+      std::printf("  globaltimer us from the first entry: entry p50 %.2f max %.2f; exit min %.2f p10 %.2f p50 %.2f p90 %.2f max %.2f\n",
+                  en[ctas / 2], en[ctas - 1], ex[0], ex[ctas / 10], ex[ctas / 2], ex[ctas * 9 / 10], ex[ctas - 1]);
+      std::vector<std::pair<double, int>> late;  // (exit, SM) of the CTAs, latest first
+      for (int c = 0; c < ctas; ++c) late.push_back({-(double)h[c * 24 + 22], (int)h[c * 24 + 18]});
+      std::sort(late.begin(), late.end());
+      std::printf("  SMs of the 16 latest CTAs:");
+      for (int i = 0; i < 16; ++i) std::printf(" %d", late[i].second);
+      std::printf("\n  SMs of the 16 earliest CTAs:");
+      for (int i = 0; i < 16; ++i) std::printf(" %d", late[ctas - 1 - i].second);
+      std::printf("\n");
+    }
     std::printf("  kernel period: %.2f us\n", time_us(launch, 4));
   }
 }
@@ -955,6 +975,12 @@ int main(int argc, char** argv) {
   if (mode == "stamp") run_stamp();
   if (mode == "msweep") run_msweep();
   if (mode == "staging") run_staging();
+  if (mode == "profm") {  // the bit-placed 16x16 W4A16 kernel at M = 1, 8, 9, 16, three launches each, for ncu
+    const DecodeSets in;
+    for (int M : {1, 8, 9, 16})
+      for (int r = 0; r < 3; ++r) in.launch(false, M, r, r);
+    CK(cudaDeviceSynchronize());
+  }
   std::printf("%d check failures\n", failures);
   return failures == 0 ? 0 : 1;
 }

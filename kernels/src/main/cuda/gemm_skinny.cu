@@ -89,12 +89,16 @@ DEV void skinny_mainloop(const uint8_t* bp0, const uint8_t* bp1, const uint8_t* 
   }
 }
 
-#ifdef GEMM_DEV_VARIANTS  // where the time goes: clock64 at entry, A staged, each warp's loop done, ...
+#ifdef GEMM_DEV_VARIANTS  // where the time goes: clock64 at entry, A staged, each warp's loop done, ...;
+                          // globaltimer (one clock for every SM) at entry and exit
 __device__ unsigned long long g_dev_times[1024 * 24];
 #define DEV_STAMP(i) do { if (STAMP) { unsigned long long c_; asm volatile("mov.u64 %0, %%clock64;" : "=l"(c_)); \
   g_dev_times[(blockIdx.y * gridDim.x + blockIdx.x) * 24 + (i)] = c_; } } while (0)
+#define DEV_GSTAMP(i) do { if (STAMP) { unsigned long long c_; asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(c_)); \
+  g_dev_times[(blockIdx.y * gridDim.x + blockIdx.x) * 24 + (i)] = c_; } } while (0)
 #else
 #define DEV_STAMP(i) do { } while (0)
+#define DEV_GSTAMP(i) do { } while (0)
 #endif
 template <int BKIND, int AKIND, bool F16, int CONST_SCALE, int WARPS, int KQ, int U, int NB, int SPLITS, bool STAMP>
 DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const uint8_t* b_sc, const float* g_a,
@@ -114,6 +118,14 @@ DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const ui
   const int klen = min(K, kb + kslice) - kb;
   const int rowstride = SB::row_bytes(kslice);
   if (tid == 0) DEV_STAMP(0);
+  if (tid == 0) DEV_GSTAMP(21);
+#ifdef GEMM_DEV_VARIANTS
+  if (STAMP && tid == 0) {
+    unsigned sm;
+    asm volatile("mov.u32 %0, %%smid;" : "=r"(sm));
+    g_dev_times[(blockIdx.y * gridDim.x + blockIdx.x) * 24 + 18] = sm;
+  }
+#endif
 #ifdef GEMM_DEV_VARIANTS
   if (STAMP && tid == 0) g_dev_times[(blockIdx.y * gridDim.x + blockIdx.x) * 24 + 23] = smem_u32(sa);
 #endif
@@ -255,6 +267,7 @@ DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const ui
     }
   }
   if (tid == 0) DEV_STAMP(20);
+  if (tid == 0) DEV_GSTAMP(22);
 }
 
 template <bool F16, bool TILE>
