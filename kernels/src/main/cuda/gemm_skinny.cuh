@@ -23,7 +23,7 @@ struct SkinnyB {
   static constexpr int WPL = FP4 ? 4 : 1;              // 8-element words per 16-byte lane load
   static constexpr int STEP = 32 * WPL;                // K elements per warp step (4 lanes in k)
   static constexpr int A_STEP_BYTES = SWZ ? 256 : FP4 ? 288 : 64;  // staged-A bytes per step
-  DEV static int chunk_off(int m, int c) {  // byte offset of chunk c in row m
+  DEV static int chunk_off(int m, int c) {  // byte offset of chunk c in row m (m matters only by its parity)
     if constexpr (SWZ) return (c >> 3) * 128 + (((c & 7) ^ ((c >> 3) & 1) ^ ((m & 1) << 1)) << 4);
     return 16 * (FP4 ? c + (c >> 3) : c);
   }
@@ -86,15 +86,40 @@ DEV void skinny_stage_a(uint8_t* sa, const void* A, int M, int lda, int kb, int 
   }
 }
 
+// Index i = threadIdx.x, + THREADS, ... over a [rows][cols] range as (row, col), with one division
+// at the start instead of one per step: cols is a runtime value, and a division costs about 25
+// instructions, which the staging pays in every thread while the weights wait (docs/kernels-gemm.md).
+template <int THREADS>
+struct RowWalk {
+  int row, col;
+  const int cols, drow, dcol;
+  DEV explicit RowWalk(int cols_)
+      : row(static_cast<int>(threadIdx.x) / cols_), col(static_cast<int>(threadIdx.x) % cols_), cols(cols_),
+        drow(THREADS / cols_), dcol(THREADS % cols_) {}
+  DEV void next() {
+    row += drow;
+    col += dcol;
+    if (col >= cols) {
+      col -= cols;
+      ++row;
+    }
+  }
+};
+
 // bf16 A as it is (bit-placed weights pair codes in natural k order), by cp.async; the caller
-// waits (cp_async_wait) and synchronizes.
+// waits (cp_async_wait) and synchronizes. A thread copies chunk column c of every row, so that a copy
+// costs a few additions (chunk_off depends on the row only through its parity): at M = 16 the
+// staging's instructions, issued by all 16 warps at once, cost about 1 us when each copy computed
+// its row and column by a division.
 template <class SB, int THREADS>
 DEV void skinny_stage_a_async(uint8_t* sa, const void* A, int M, int lda, int kb, int klen, int rowstride) {
-  const int words = klen / 8;
-  for (int i = threadIdx.x; i < words * M; i += THREADS) {
-    const int m = i / words, q = i % words;
-    cp_async16(smem_u32(sa + m * rowstride + SB::chunk_off(m, q)),
-               static_cast<const uint16_t*>(A) + static_cast<size_t>(m) * lda + kb + q * 8, 16);
+  for (int c = threadIdx.x; c < klen / 8; c += THREADS) {
+    const uint16_t* src = static_cast<const uint16_t*>(A) + kb + c * 8;
+    uint32_t even = smem_u32(sa + SB::chunk_off(0, c)), odd = smem_u32(sa + rowstride + SB::chunk_off(1, c));
+    for (int m = 0; m < M; m += 2, src += 2 * static_cast<size_t>(lda), even += 2 * rowstride, odd += 2 * rowstride) {
+      cp_async16(even, src, 16);
+      if (m + 1 < M) cp_async16(odd, src + lda, 16);
+    }
   }
   cp_async_commit();
 }
@@ -108,10 +133,9 @@ DEV void skinny_stage_a_async(uint8_t* sa, const void* A, int M, int lda, int kb
 inline __host__ __device__ constexpr int skinny_raw_bytes(int m, int kslice) { return m * kslice / 2 + m * kslice / 16; }
 template <int THREADS>
 DEV void skinny_raw_a_issue(uint8_t* raw, const void* A, const uint8_t* a_sc, int M, int K, int kb, int klen) {
-  const int units = klen / 64;
   uint8_t* rsc = raw + M * klen / 2;
-  for (int u = threadIdx.x; u < M * units; u += THREADS) {
-    const int m = u / units, v = u % units;
+  for (RowWalk<THREADS> w(klen / 64); w.row < M; w.next()) {
+    const int m = w.row, v = w.col;
     const uint8_t* src = static_cast<const uint8_t*>(A) + static_cast<size_t>(m) * (K / 2) + kb / 2 + v * 32;
     cp_async16(smem_u32(raw + m * klen / 2 + v * 32), src, 16);
     cp_async16(smem_u32(raw + m * klen / 2 + v * 32 + 16), src + 16, 16);
@@ -123,10 +147,9 @@ template <int BKIND, bool F16, int THREADS>
 DEV void skinny_raw_a_expand(uint8_t* sa, const uint8_t* raw, int M, int klen, int rowstride) {
   using SB = SkinnyB<BKIND>;  // padded rows: the expansion's stores of 8 consecutive units meet no bank twice
   cp_async_wait<0>();
-  const int units = klen / 64;
   const uint8_t* rsc = raw + M * klen / 2;
-  for (int u = threadIdx.x; u < M * units; u += THREADS) {
-    const int m = u / units, v = u % units;
+  for (RowWalk<THREADS> it(klen / 64); it.row < M; it.next()) {
+    const int m = it.row, v = it.col;
     const uint4 c0 = *reinterpret_cast<const uint4*>(raw + m * klen / 2 + v * 32);
     const uint4 c1 = *reinterpret_cast<const uint4*>(raw + m * klen / 2 + v * 32 + 16);
     const uint32_t sc = *reinterpret_cast<const uint32_t*>(rsc + m * klen / 16 + v * 4);
