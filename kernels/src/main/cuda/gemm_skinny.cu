@@ -229,6 +229,7 @@ DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const ui
     // memory (its own CTA's too), counted on the owner's barrier, which has expected all of the
     // bytes since entry; the owner adds the SPLITS x KQ partials in (slice, warp) order and stores.
     // No CTA barrier, no fences, no cluster barrier at the end.
+    static_assert(RG % SPLITS == 0 && ((RG / SPLITS) & (RG / SPLITS - 1)) == 0, "slots per owner: a power of two");
     const int groups = M > 8 ? 2 : 1, per = groups * RG / SPLITS;  // slots per owner (RG = 8, SPLITS <= 4)
     // the thread's indices read again: kept across the main loop they cost it registers (ptxas then
     // recomputes the weight pointers inside the loop)
@@ -239,8 +240,8 @@ DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const ui
     for (int grp = 0; grp < 2; ++grp) {  // also rows past N (sums of zero): the byte count is fixed
       if (grp >= groups) break;
       if (grp * 8 + 2 * t_e >= M) continue;  // no token of this lane (skinny_part_received)
-      const int sl = grp * RG + rg_e, owner = sl / per;
-      float4* slot = part + ((split * KQ + kq_e) * per + sl - owner * per) * 32 + lane_e;
+      const int sl = grp * RG + rg_e, owner = (M > 8 ? sl / (2 * RG / SPLITS) : sl / (RG / SPLITS));  // no division by a runtime value
+      float4* slot = part + ((split * KQ + kq_e) * per + (sl & (per - 1))) * 32 + lane_e;
       st_async_v4(mapa_u32(smem_u32(slot), owner), make_float4(sum[grp][0], sum[grp][1], sum[grp][2], sum[grp][3]),
                   mapa_u32(smem_u32(&red_bar), owner));
     }

@@ -46,15 +46,13 @@ inline __host__ __device__ constexpr int skinny_part_bytes(int m, int warps) { r
 // Of those, the bytes CTA `split` of a cluster of `splits` receives: the owner of slots (token group
 // grp, row group rg) grp * rg_count + rg in [split * per, (split + 1) * per) gets them from the kq
 // warps of that row group in every CTA; lanes (g, t) send only while token grp * 8 + 2t < m (1..4
-// lanes t of 4, times 8 g, times 16 bytes).
+// lanes t of 4, times 8 g, times 16 bytes). per divides rg_count, so an owner's slots are all of
+// one token group: a closed form (thread 0 computes it before its copies; a loop cost it ~140
+// instructions, which delayed its warp's copies and the whole CTA's staging).
 inline __host__ __device__ int skinny_part_received(int m, int warps, int kq, int splits, int split) {
   const int rgs = warps / kq, per = (m > 8 ? 2 : 1) * rgs / splits;  // as skinny_gemm's epilogue
-  int bytes = 0;
-  for (int sl = split * per; sl < (split + 1) * per; ++sl) {
-    const int left = m - sl / rgs * 8, lanes_t = (left + 1) / 2 < 4 ? (left + 1) / 2 : 4;
-    bytes += splits * kq * 8 * 16 * lanes_t;
-  }
-  return bytes;
+  const int left = m - split * per / rgs * 8, lanes_t = (left + 1) / 2 < 4 ? (left + 1) / 2 : 4;
+  return per * splits * kq * 8 * 16 * lanes_t;
 }
 inline __host__ __device__ constexpr int skinny_smem(int a_bytes, int warps, int kq, int m, int raw_bytes) {
   return skinny_part_offset(a_bytes, warps, kq) + (skinny_part_bytes(m, warps) > raw_bytes ? skinny_part_bytes(m, warps) : raw_bytes);
