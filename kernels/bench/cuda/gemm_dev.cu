@@ -376,6 +376,10 @@ static void check_skinny_family(int mode, const char* sfx, SkSet w16r, SkSet w16
   // W4A4 with a long K slice (6144: 1152 units of 64 k of raw activations per CTA)
   check_fp4(c.c_str(), true, false, mode, &w4r, 0, 0, 12, 144, 12288, 2, false, 1.f, true, 0.f);
   check_fp4(d.c_str(), true, true, mode, &w4t, 0, 0, 12, 144, 12288, 2, true, 1.f, false, 0.f);
+  // W4A16 with more than 16 steps per warp (bit-placed 16x16 scales come 16 steps at a time)
+  check_fp4(b.c_str(), false, true, mode, &w16t, 0, 0, 12, 144, 12288, 2, false, 1.f, true, 0.f);
+  check_fp4(b.c_str(), false, true, mode, &w16t, 0, 0, 5, 272, 8192, 1, true, 0.5f, false, 1.f);
+  check_fp4(a.c_str(), false, false, mode, &w16r, 0, 0, 5, 272, 8192, 1, false, 1.f, true, 0.f);
   for (int M : {1, 16}) {
     check_fp4(d.c_str(), true, true, mode, &w4t, 0, 0, M, 512, 8192, 2, false, 1.f, false, 0.f);
     check_fp4(a.c_str(), false, false, mode, &w16r, 0, 0, M, 528, 8192, 4, true, 1.f, true, 0.f);

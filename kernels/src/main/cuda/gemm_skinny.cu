@@ -32,14 +32,35 @@ namespace {
 
 // One warp's pass over its K slice: NB register sets of U steps in a ring; a set is refilled as
 // soon as it has been expanded and multiplied. All NB sets are requested before the CTA waits for
-// the staged A (wait() ends with the CTA barrier), so the weight stream starts at once.
+// the staged A (wait() ends with the CTA barrier), so that the weight stream starts at once.
+//
+// ptxas moves the wait for A's copies above those loads unless a branch it cannot drop stands
+// between them. Bit-placed W4A16 (SB::FLAT) keeps the loads first, and its 16x16 scales are then
+// read 16 steps at a time and shuffled: the first steps' 2-byte scale loads, through L1 beside A's
+// copies, were what the warps waited on. W4A4 and the codec-order kernels keep the compiler's order
+// and per-step scale loads, which measured faster for them (docs/kernels-gemm.md, "Seventh round").
 template <int BKIND, class SB, bool F16, int GROUPS, int U, int NB, class Wait>
 DEV void skinny_mainloop(const uint8_t* bp0, const uint8_t* bp1, const uint8_t* sp0, const uint8_t* sp1,
                          int step_bytes, const uint8_t* x0p, const uint8_t* x1p, int xw0, int xw1, int nsteps,
                          Wait&& wait, float (&acc)[2][2][4]) {
-  constexpr bool FP4 = SB::FP4;
+  constexpr bool FP4 = SB::FP4, LOADS_FIRST = SB::FLAT, TILE_SC = FP4 && op_tile(BKIND) && LOADS_FIRST;
   uint4 w0[NB][U], w1[NB][U];
   uint32_t c0[NB][U], c1[NB][U];
+  // TILE_SC: the warp's next 16 steps' scales read at once (8 bytes a step: 4 lanes t x 2 blocks;
+  // lane i holds bytes 4i..4i+3), each step's pair taken by a shuffle; the next 16 wait in sc_next
+  uint32_t sc_cur = 0, sc_next = 0;
+  int lane_t = 0, lane = 0;
+  const uint8_t* spw = sp0;
+  auto scale_chunk = [&](int c) -> uint32_t {
+    return c * 16 + (lane >> 1) < nsteps ? *reinterpret_cast<const uint32_t*>(spw + c * 128 + lane * 4) : 0u;
+  };
+  if constexpr (TILE_SC) {
+    asm("mov.u32 %0, %%laneid;" : "=r"(lane));
+    lane_t = lane & 3;
+    spw = sp0 - 2 * lane_t;
+    sc_cur = scale_chunk(0);
+    sc_next = scale_chunk(1);
+  }
   auto load = [&](int s0, int b) {  // b: a compile-time constant once the callers are unrolled
 #pragma unroll
     for (int u = 0; u < U; ++u) {
@@ -47,7 +68,7 @@ DEV void skinny_mainloop(const uint8_t* bp0, const uint8_t* bp1, const uint8_t* 
       const int s = max(0, min(s0 + u, nsteps - 1));
       w0[b][u] = ldg_stream128(bp0 + s * step_bytes);
       w1[b][u] = ldg_stream128(bp1 + s * step_bytes);
-      if constexpr (FP4) {
+      if constexpr (FP4 && !TILE_SC) {
         c0[b][u] = *reinterpret_cast<const uint16_t*>(sp0 + s * 8);
         c1[b][u] = op_tile(BKIND) ? c0[b][u] : *reinterpret_cast<const uint16_t*>(sp1 + s * 8);
       }
@@ -60,7 +81,10 @@ DEV void skinny_mainloop(const uint8_t* bp0, const uint8_t* bp1, const uint8_t* 
       if (s >= nsteps) break;  // uniform across the warp
       const uint8_t* xs0 = x0p + s * SB::A_STEP_BYTES;
       const uint8_t* xs1 = x1p + s * SB::A_STEP_BYTES;
-      if constexpr (FP4) {
+      if constexpr (TILE_SC) {
+        const uint32_t c = (__shfl_sync(0xFFFFFFFFu, sc_cur, 2 * (s & 15) + (lane_t >> 1)) >> (16 * (lane_t & 1))) & 0xFFFFu;
+        skinny_fp4_step<BKIND, F16, GROUPS>(w0[b][u], w1[b][u], c, c, xs0, xs1, xw0, xw1, acc);
+      } else if constexpr (FP4) {
         skinny_fp4_step<BKIND, F16, GROUPS>(w0[b][u], w1[b][u], c0[b][u], c1[b][u], xs0, xs1, xw0, xw1, acc);
       } else {
         // bf16 weights: k slots (0,1 | 2,3), (4,5 | 6,7) of the lane's 8, B column token g (g+8)
@@ -78,8 +102,18 @@ DEV void skinny_mainloop(const uint8_t* bp0, const uint8_t* bp1, const uint8_t* 
   };
 #pragma unroll
   for (int j = 0; j < NB; ++j) load(j * U, j);
+  if constexpr (LOADS_FIRST) {
+    if (nsteps < 0) __trap();  // never taken: keeps the loads above the wait
+  }
   wait();
   for (int s0 = 0; s0 < nsteps; s0 += NB * U) {
+    if constexpr (TILE_SC) {
+      static_assert(16 % (NB * U) == 0, "a scale chunk holds whole ring turns");
+      if (s0 > 0 && (s0 & 15) == 0) {
+        sc_cur = sc_next;
+        sc_next = scale_chunk(s0 / 16 + 1);
+      }
+    }
 #pragma unroll
     for (int j = 0; j < NB; ++j) {
       process(s0 + j * U, j);

@@ -19,7 +19,7 @@
 // on distinct banks (lane t reads line 2s + t/2, chunk (4(t&1) + q) ^ (t>>1) ^ 2(m&1)).
 template <int BKIND, bool SWZ = false>
 struct SkinnyB {
-  static constexpr bool FP4 = BKIND != OP_K16;
+  static constexpr bool FP4 = BKIND != OP_K16, FLAT = SWZ;  // FLAT: bit-placed W4A16 (flat rows)
   static constexpr int WPL = FP4 ? 4 : 1;              // 8-element words per 16-byte lane load
   static constexpr int STEP = 32 * WPL;                // K elements per warp step (4 lanes in k)
   static constexpr int A_STEP_BYTES = SWZ ? 256 : FP4 ? 288 : 64;  // staged-A bytes per step

@@ -104,6 +104,9 @@ class GemmKernelsGpuTest {
         if (op == Op.W4A4) { // a long K slice (6144): 1152 units of 64 k of raw activations per CTA, 2..3 per thread
           c.add(new Case(op, GemmVariant.skinny(2), 12, 144, 12288, w, f32, 1f, false, false));
           c.add(new Case(op, GemmVariant.skinny(2), 12, 144, 12288, w, b16, 1f, true, false, true));
+        } else { // bit-placed W4A16 with more than 16 steps per warp (its 16x16 scales come 16 steps at a time)
+          c.add(new Case(op, GemmVariant.skinny(2), 12, 144, 12288, w, f32, 1f, false, false, true));
+          c.add(new Case(op, GemmVariant.skinny(1), 5, 272, 8192, w, b16, 0.5f, true, false, true));
         }
       }
     }
