@@ -126,10 +126,10 @@ DEV void skinny_mainloop(const uint8_t* bp0, const uint8_t* bp1, const uint8_t* 
 #ifdef GEMM_DEV_VARIANTS  // where the time goes: clock64 at entry, A staged, each warp's loop done, ...;
                           // globaltimer (one clock for every SM) at entry and exit
 __device__ unsigned long long g_dev_times[1024 * 24];
-#define DEV_STAMP(i) do { if (STAMP) { unsigned long long c_; asm volatile("mov.u64 %0, %%clock64;" : "=l"(c_)); \
+#define DEV_STAMP_SR(i, SR) do { if (STAMP) { unsigned long long c_; asm volatile("mov.u64 %0, %%" SR ";" : "=l"(c_)); \
   g_dev_times[(blockIdx.y * gridDim.x + blockIdx.x) * 24 + (i)] = c_; } } while (0)
-#define DEV_GSTAMP(i) do { if (STAMP) { unsigned long long c_; asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(c_)); \
-  g_dev_times[(blockIdx.y * gridDim.x + blockIdx.x) * 24 + (i)] = c_; } } while (0)
+#define DEV_STAMP(i) DEV_STAMP_SR(i, "clock64")
+#define DEV_GSTAMP(i) DEV_STAMP_SR(i, "globaltimer")
 #else
 #define DEV_STAMP(i) do { } while (0)
 #define DEV_GSTAMP(i) do { } while (0)
@@ -153,15 +153,13 @@ DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const ui
   const int rowstride = SB::row_bytes(kslice);
   if (tid == 0) DEV_STAMP(0);
   if (tid == 0) DEV_GSTAMP(21);
-#ifdef GEMM_DEV_VARIANTS
+#ifdef GEMM_DEV_VARIANTS  // the CTA's SM and its dynamic shared memory base
   if (STAMP && tid == 0) {
     unsigned sm;
     asm volatile("mov.u32 %0, %%smid;" : "=r"(sm));
     g_dev_times[(blockIdx.y * gridDim.x + blockIdx.x) * 24 + 18] = sm;
+    g_dev_times[(blockIdx.y * gridDim.x + blockIdx.x) * 24 + 23] = smem_u32(sa);
   }
-#endif
-#ifdef GEMM_DEV_VARIANTS
-  if (STAMP && tid == 0) g_dev_times[(blockIdx.y * gridDim.x + blockIdx.x) * 24 + 23] = smem_u32(sa);
 #endif
   __shared__ uint64_t red_bar;  // the cluster reduction's barrier: the partial sums of every warp of the cluster
   if constexpr (SPLITS > 1) {
