@@ -8,6 +8,7 @@
 //   ./gemm_dev time         # variants on the benchmark shapes (events, warm-up, median, rotated inputs)
 //   ./gemm_dev stamp | msweep | prof | profm | staging   # small-M kernels: clock stamps, M sweep,
 //                           # launches for ncu (profm: M = 1, 8, 9, 16), where the activations' staging time goes
+//   ./gemm_dev clusters     # how many small-M clusters of 2 and of 4 CTAs the device runs at once
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -770,6 +771,34 @@ static void run_stamp() {
   }
 }
 
+// The small-M kernel's clusters (K slices) that the device can hold at once, at N = K = 8192, M = 16:
+// a grid of more CTAs than that runs in two waves (on H100: 66 clusters of 2, 30 of 4; the Java
+// side's autoSplits budgets 90% of the SMs for clusters of 4).
+static void run_clusters() {
+  const SkSet f = SKSET(skinny_w4a16_tile_bp);
+  for (int splits : {2, 4}) {
+    const SkCfg c = sk_cfg(8192, 8192, splits);
+    const int smem = skinny_smem(16 * SkinnyB<OP_FP4_ROW>::row_bytes(c.kslice), SKINNY_WARPS, SKINNY_KQ, 16, 0);
+    const SkFn fn = f.at(c.splits);
+    set_smem(reinterpret_cast<const void*>(fn), smem);
+    cudaLaunchAttribute cluster;
+    cluster.id = cudaLaunchAttributeClusterDimension;
+    cluster.val.clusterDim.x = 1;
+    cluster.val.clusterDim.y = c.splits;
+    cluster.val.clusterDim.z = 1;
+    cudaLaunchConfig_t cfg = {};
+    cfg.gridDim = dim3(8192 / (16 * SKINNY_WARPS / SKINNY_KQ), c.splits);
+    cfg.blockDim = dim3(32 * SKINNY_WARPS);
+    cfg.dynamicSmemBytes = smem;
+    cfg.attrs = &cluster;
+    cfg.numAttrs = 1;
+    int n = -1;
+    CK(cudaOccupancyMaxActiveClusters(&n, reinterpret_cast<const void*>(fn), &cfg));
+    std::printf("clusters of %d (K slice %d, %d bytes of shared memory): at most %d at once; the grid has %d\n", c.splits,
+                c.kslice, smem, n, cfg.gridDim.x);
+  }
+}
+
 // Decode-shape inputs (N = K = 8192, M <= 16) in 6 rotated sets, and one launch of a production
 // bit-placed kernel (16x16 or 1x16 scales, s2) with activation set ai and weight set wi.
 struct DecodeSets {
@@ -979,6 +1008,7 @@ int main(int argc, char** argv) {
   if (mode == "stamp") run_stamp();
   if (mode == "msweep") run_msweep();
   if (mode == "staging") run_staging();
+  if (mode == "clusters") run_clusters();
   if (mode == "profm") {  // the bit-placed 16x16 W4A16 kernel at M = 1, 8, 9, 16, three launches each, for ncu
     const DecodeSets in;
     for (int M : {1, 8, 9, 16})
