@@ -7,7 +7,7 @@
 //   ./gemm_dev check        # every variant vs the CPU reference (fresh random inputs, poisoned output)
 //   ./gemm_dev time         # variants on the benchmark shapes (events, warm-up, median, rotated inputs)
 //   ./gemm_dev stamp | msweep | prof | profm | staging   # small-M kernels: clock stamps, M sweep,
-//                           # launches for ncu (profm: M = 1, 8, 9, 16), where the activations' staging time goes
+//                           # launches for ncu (profm [a4]: M = 1, 8, 9, 16), where the activations' staging time goes
 //   ./gemm_dev clusters     # how many small-M clusters of 2 and of 4 CTAs the device runs at once
 #include <cuda_runtime.h>
 
@@ -1009,10 +1009,11 @@ int main(int argc, char** argv) {
   if (mode == "msweep") run_msweep();
   if (mode == "staging") run_staging();
   if (mode == "clusters") run_clusters();
-  if (mode == "profm") {  // the bit-placed 16x16 W4A16 kernel at M = 1, 8, 9, 16, three launches each, for ncu
+  if (mode == "profm") {  // the bit-placed 16x16 W4A16 (W4A4: profm a4) kernel at M = 1, 8, 9, 16, three launches each, for ncu
     const DecodeSets in;
+    const bool a4 = argc > 2 && std::string(argv[2]) == "a4";
     for (int M : {1, 8, 9, 16})
-      for (int r = 0; r < 3; ++r) in.launch(false, M, r, r);
+      for (int r = 0; r < 3; ++r) in.launch(a4, M, r, r);
     CK(cudaDeviceSynchronize());
   }
   std::printf("%d check failures\n", failures);
