@@ -214,17 +214,21 @@ static SkCfg sk_cfg(int N, int K, int splits) {
   }
 }
 static int g_extra_smem = 0;  // msweep: unused dynamic shared memory (a smaller L1)
+constexpr int kSkinnyRows = 16 * SKINNY_WARPS / SKINNY_KQ;  // weight rows per CTA
+// Dynamic shared memory of a small-M launch (NVFP4 weights: the padded rows, at least what flat ones need)
+static int sk_smem(bool bf16b, bool raw_a, int M, int kslice) {
+  return skinny_smem(M * (bf16b ? SkinnyB<OP_K16>::row_bytes(kslice) : SkinnyB<OP_FP4_ROW>::row_bytes(kslice)),
+                     SKINNY_WARPS, SKINNY_KQ, M, raw_a ? skinny_raw_bytes(M, kslice) : 0);
+}
 static bool launch_skinny(const SkSet& fs, bool bf16b, const void* A, const void* B, const uint8_t* asc, const uint8_t* bsc,
                           const float* ga, const float* gb, void* D, const float* bias, int M, int N, int K, int lda,
                           int ldb, int splits, float alpha, float beta, int obf, cudaStream_t st = 0) {
   SkCfg c = sk_cfg(N, K, splits);
-  int smem = skinny_smem(M * (bf16b ? SkinnyB<OP_K16>::row_bytes(c.kslice) : SkinnyB<OP_FP4_ROW>::row_bytes(c.kslice)),
-                         SKINNY_WARPS, SKINNY_KQ, M, asc != nullptr ? skinny_raw_bytes(M, c.kslice) : 0) + g_extra_smem;
+  int smem = sk_smem(bf16b, asc != nullptr, M, c.kslice) + g_extra_smem;
   if (smem > 227 * 1024) return false;  // A slice does not fit: more splits needed
   SkFn f = fs.at(c.splits);
   set_smem(reinterpret_cast<const void*>(f), smem);
-  const int rows = 16 * SKINNY_WARPS / SKINNY_KQ;
-  dim3 grid((N + rows - 1) / rows, c.splits);
+  dim3 grid((N + kSkinnyRows - 1) / kSkinnyRows, c.splits);
   f<<<grid, 32 * SKINNY_WARPS, smem, st>>>(A, B, asc, bsc, ga, gb, D, bias, M, N, K, lda, ldb, c.kslice, alpha, beta, obf);
   CK(cudaGetLastError());
   return true;
@@ -778,7 +782,7 @@ static void run_clusters() {
   const SkSet f = SKSET(skinny_w4a16_tile_bp);
   for (int splits : {2, 4}) {
     const SkCfg c = sk_cfg(8192, 8192, splits);
-    const int smem = skinny_smem(16 * SkinnyB<OP_FP4_ROW>::row_bytes(c.kslice), SKINNY_WARPS, SKINNY_KQ, 16, 0);
+    const int smem = sk_smem(false, false, 16, c.kslice);
     const SkFn fn = f.at(c.splits);
     set_smem(reinterpret_cast<const void*>(fn), smem);
     cudaLaunchAttribute cluster;
@@ -787,7 +791,7 @@ static void run_clusters() {
     cluster.val.clusterDim.y = c.splits;
     cluster.val.clusterDim.z = 1;
     cudaLaunchConfig_t cfg = {};
-    cfg.gridDim = dim3(8192 / (16 * SKINNY_WARPS / SKINNY_KQ), c.splits);
+    cfg.gridDim = dim3(8192 / kSkinnyRows, c.splits);
     cfg.blockDim = dim3(32 * SKINNY_WARPS);
     cfg.dynamicSmemBytes = smem;
     cfg.attrs = &cluster;
