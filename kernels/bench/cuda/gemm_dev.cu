@@ -9,6 +9,7 @@
 //   ./gemm_dev stamp | msweep | prof | profm | staging   # small-M kernels: clock stamps, M sweep,
 //                           # launches for ncu (profm [a4]: M = 1, 8, 9, 16), where the activations' staging time goes
 //   ./gemm_dev clusters     # how many small-M clusters of 2 and of 4 CTAs the device runs at once
+//   ./gemm_dev ab [rounds]  # bit-placed weights, rows as the codec's against paired rows, alternated
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -269,8 +270,45 @@ static void check_bf16(const char* name, BigFn f, int smem, int BN, int layout, 
   if (dbias) cudaFree(dbias);
 }
 
+// Codec-order codes [rows][cols / 2] bit-placed on the host, rows paired or not (nvfp4_bitplace).
+static std::vector<uint8_t> host_bitplace(const std::vector<uint8_t>& codes, int rows, int cols, bool paired) {
+  std::vector<uint8_t> out(codes.size());
+  const size_t wpr = cols / 8;
+  for (size_t i = 0; i < codes.size() / 4; ++i) {
+    uint32_t w;
+    std::memcpy(&w, &codes[i * 4], 4);
+    w = bitplace_word(w);
+    const size_t r = i / wpr, q = i % wpr;
+    const size_t o = paired ? (r >> 1) * 2 * wpr + (q >> 4) * 32 + (r & 1) * 16 + (q & 15) : i;
+    std::memcpy(&out[o * 4], &w, 4);
+  }
+  return out;
+}
+
+// nvfp4_bitplace against host_bitplace, both orders (odd word counts per row, a partial grid stride).
+static void check_bitplace_kernel() {
+  const int rows = 48, cols = 384;
+  std::vector<uint8_t> codes(static_cast<size_t>(rows) * cols / 2);
+  for (auto& c : codes) c = static_cast<uint8_t>(rng());
+  uint8_t* din = dev_copy(codes);
+  uint8_t* dout;
+  CK(cudaMalloc(&dout, codes.size()));
+  for (int paired = 0; paired < 2; ++paired) {
+    CK(cudaMemset(dout, 0xA5, codes.size()));
+    nvfp4_bitplace<<<3, 64>>>(reinterpret_cast<const uint32_t*>(din), reinterpret_cast<uint32_t*>(dout), rows, cols, paired);
+    CK(cudaDeviceSynchronize());
+    std::vector<uint8_t> got(codes.size());
+    CK(cudaMemcpy(got.data(), dout, got.size(), cudaMemcpyDeviceToHost));
+    const bool ok = got == host_bitplace(codes, rows, cols, paired);
+    if (!ok) ++failures;
+    std::printf("nvfp4_bitplace %-6s %dx%d against the host  %s\n", paired ? "paired" : "rows", rows, cols, ok ? "ok" : "FAIL");
+  }
+  cudaFree(din);
+  cudaFree(dout);
+}
+
 // NVFP4 paths: mode 0 = fused big kernel, 1 = skinny, 2 = expand + 16-bit GEMM, 3 = skinny with
-// the weights bit-placed on the host
+// the weights bit-placed on the host, 4 = the same with the rows paired
 static void check_fp4(const char* name, bool w4a4, bool tile, int mode, void* fn, int smem, int BN, int M, int N, int K,
                       int splits, bool obf, float alpha, bool with_bias, float beta) {
   Fp4 wq(N, K, tile);
@@ -278,14 +316,7 @@ static void check_fp4(const char* name, bool w4a4, bool tile, int mode, void* fn
   auto ha = rand_bf16(static_cast<size_t>(M) * K);
   auto bias = with_bias ? rand_bias(N) : std::vector<float>();
   Out out(M, N, obf, beta);
-  std::vector<uint8_t> codes = wq.codes;
-  if (mode == 3)
-    for (size_t i = 0; i < codes.size(); i += 4) {
-      uint32_t w;
-      std::memcpy(&w, &codes[i], 4);
-      w = bitplace_word(w);
-      std::memcpy(&codes[i], &w, 4);
-    }
+  const std::vector<uint8_t> codes = mode >= 3 ? host_bitplace(wq.codes, N, K, mode == 4) : wq.codes;
   uint8_t *dwc = dev_copy(codes), *dws = dev_copy(wq.scales);
   uint8_t *dac = dev_copy(aq.codes), *das = dev_copy(aq.scales);
   uint16_t* dab = dev_copy(ha);
@@ -296,7 +327,7 @@ static void check_fp4(const char* name, bool w4a4, bool tile, int mode, void* fn
   if (mode == 0) {
     launch_big(reinterpret_cast<BigFn>(fn), smem, BN, A, dwc, das, dws, w4a4 ? dga : nullptr, dgb, out.dev, dbias, M, N,
                K, K, K, alpha, beta, obf);
-  } else if (mode == 1 || mode == 3) {
+  } else if (mode != 2) {
     if (!launch_skinny(*static_cast<const SkSet*>(fn), false, A, dwc, das, dws, w4a4 ? dga : nullptr, dgb, out.dev, dbias,
                        M, N, K, K, K, splits, alpha, beta, obf)) {
       std::printf("%-28s M=%5d: does not fit in shared memory, skipped\n", name, M);
@@ -364,7 +395,7 @@ static void check_bitplace_decode() {
   cudaFree(d);
 }
 
-// One small-M family (mode 1: codec-order weights, 3: bit-placed): every split count (cluster
+// One small-M family (mode 1: codec-order weights, 3: bit-placed, 4: bit-placed paired): every split count (cluster
 // size), odd M, a K slice whose second half is empty (K = 128 per slice), then the decode shape.
 static void check_skinny_family(int mode, const char* sfx, SkSet w16r, SkSet w16t, SkSet w4r, SkSet w4t) {
   const std::string a = std::string("skinny_w4a16_row") + sfx, b = std::string("skinny_w4a16_tile") + sfx,
@@ -393,6 +424,7 @@ static void check_skinny_family(int mode, const char* sfx, SkSet w16r, SkSet w16
 
 static void run_checks() {
   check_bitplace_decode();
+  check_bitplace_kernel();
   // bf16 layouts, both tile widths, tails in M, N and K, epilogue variants
   check_bf16("bf16_kk_n256", gemm_bf16_kk_n256, big_smem<OP_K16, OP_K16, 256, false>(), 256, 0, 257, 384, 512, false, 1.f, false, 0.f);
   check_bf16("bf16_kk_n256", gemm_bf16_kk_n256, big_smem<OP_K16, OP_K16, 256, false>(), 256, 0, 33, 272, 80, true, 0.5f, true, 0.f);
@@ -417,6 +449,8 @@ static void run_checks() {
   check_skinny_family(1, "", SKSET(skinny_w4a16_row), SKSET(skinny_w4a16_tile), SKSET(skinny_w4a4_row), SKSET(skinny_w4a4_tile));
   check_skinny_family(3, "_bp", SKSET(skinny_w4a16_row_bp), SKSET(skinny_w4a16_tile_bp), SKSET(skinny_w4a4_row_bp),
                       SKSET(skinny_w4a4_tile_bp));
+  check_skinny_family(4, "_bpp", SKSET(skinny_w4a16_row_bpp), SKSET(skinny_w4a16_tile_bpp), SKSET(skinny_w4a4_row_bpp),
+                      SKSET(skinny_w4a4_tile_bpp));
   // skinny bf16 weights
   for (int M : {1, 16})
     for (int splits : {1, 4}) {
@@ -601,7 +635,9 @@ static void run_timing(bool small_only) {
                 {"w4a16_row", SKSET(skinny_w4a16_row), 2},   {"w4a4_row", SKSET(skinny_w4a4_row), 3},
                 {"bf16", SKSET(skinny_bf16), 4},
                 {"w4a16_tile_bp", SKSET(skinny_w4a16_tile_bp), 0}, {"w4a4_tile_bp", SKSET(skinny_w4a4_tile_bp), 1},
-                {"w4a16_row_bp", SKSET(skinny_w4a16_row_bp), 2},   {"w4a4_row_bp", SKSET(skinny_w4a4_row_bp), 3}};
+                {"w4a16_row_bp", SKSET(skinny_w4a16_row_bp), 2},   {"w4a4_row_bp", SKSET(skinny_w4a4_row_bp), 3},
+                {"w4a16_tile_bpp", SKSET(skinny_w4a16_tile_bpp), 0}, {"w4a4_tile_bpp", SKSET(skinny_w4a4_tile_bpp), 1},
+                {"w4a16_row_bpp", SKSET(skinny_w4a16_row_bpp), 2},   {"w4a4_row_bpp", SKSET(skinny_w4a4_row_bpp), 3}};
       for (const V& v : vs) {
         for (int splits : {1, 2, 4}) {
           char nm[64];
@@ -704,7 +740,7 @@ static void run_prof() {
 
 __global__ void __launch_bounds__(512, 1) __cluster_dims__(1, 2, 1) empty_cluster(int* p) { if (p && threadIdx.x == 999) *p = 1; }
 __global__ void __launch_bounds__(512, 1) empty_plain(int* p) { if (p && threadIdx.x == 999) *p = 1; }
-// Per-CTA clock64 stamps of dev_stamp / dev_stamp_a4 (the bit-placed W4A16 / W4A4 16x16 kernels, 2 K
+// Per-CTA clock64 stamps of dev_stamp / dev_stamp_a4 (the bit-placed W4A16 / W4A4 16x16 kernels; _p: rows paired; 2 K
 // slices: entry, A staged, each warp's main loop done, partials sent, exit), printed as
 // percentiles over CTAs in microseconds from entry (at the nominal clock), with the empty-kernel
 // launch period for comparison; and the CTAs' entries and exits on the globaltimer, which all SMs
@@ -719,9 +755,10 @@ static void run_stamp() {
               time_us([&](int) { empty_cluster<<<dim3(64, 2), 512, 16384>>>(nullptr); return true; }, 1),
               time_us([&](int) { empty_plain<<<dim3(64, 2), 512, 16384>>>(nullptr); return true; }, 1),
               time_us([&](int) { empty_plain<<<132, 512, 0>>>(nullptr); return true; }, 1));
+  for (int paired = 0; paired < 2; ++paired)
   for (int a4 = 0; a4 < 2; ++a4)
   for (int M : {1, 16}) {
-    const SkSet ks = a4 ? SKSET(dev_stamp_a4) : SKSET(dev_stamp);
+    const SkSet ks = paired ? (a4 ? SKSET(dev_stamp_p_a4) : SKSET(dev_stamp_p)) : a4 ? SKSET(dev_stamp_a4) : SKSET(dev_stamp);
     void* A = a4 ? dev_random((size_t)M * K / 2, 1) : dev_random((size_t)M * K * 2, 1, BF16_MASK, BF16_OR);
     void* As = dev_random((size_t)M * K / 16, 2, SC_MASK, SC_OR);
     void* B[4];  // rotated: more than L2 holds
@@ -740,7 +777,8 @@ static void run_stamp() {
     CK(cudaMemcpyFromSymbol(h.data(), g_dev_times, h.size() * 8));
     const int ctas = 128;
     const char* names[] = {"staged", "warp0 done", "last warp done", "partials sent", "exit"};
-    std::printf("%s M=%d clock %d kHz; us from entry, p10/p50/p90 over %d CTAs\n", a4 ? "W4A4" : "W4A16", M, clk, ctas);
+    std::printf("%s%s M=%d clock %d kHz; us from entry, p10/p50/p90 over %d CTAs\n", a4 ? "W4A4" : "W4A16",
+                paired ? " paired" : "", M, clk, ctas);
     for (int e = 0; e < 5; ++e) {
       std::vector<double> v;
       for (int c = 0; c < ctas; ++c) {
@@ -824,6 +862,9 @@ struct DecodeSets {
   bool launch(bool a4, int M, int ai, int wi, bool row = false) const {
     const SkSet f = row ? (a4 ? SKSET(skinny_w4a4_row_bp) : SKSET(skinny_w4a16_row_bp))
                         : (a4 ? SKSET(skinny_w4a4_tile_bp) : SKSET(skinny_w4a16_tile_bp));
+    return launch_with(f, a4, M, ai, wi);
+  }
+  bool launch_with(const SkSet& f, bool a4, int M, int ai, int wi) const {
     return launch_skinny(f, false, a4 ? Af[ai] : A[ai], B[wi],
                          a4 ? (uint8_t*)As[ai] : nullptr, (uint8_t*)Bs[wi], a4 ? g : nullptr, g, D, nullptr, M, N, K, K, K,
                          2, 1.f, 0.f, 1);
@@ -844,6 +885,32 @@ static void run_msweep() {
     std::printf("msweep %s extra %6d M=%2d w4a16 %7.2f us  w4a4 %7.2f us\n", row ? "1x16 " : "16x16", extra, M, t[0], t[1]);
   }
   g_extra_smem = 0;
+}
+
+// Bit-placed weights with rows as the codec's (_bp) against rows paired (_bpp), as entries of one
+// binary timed alternately, the order reversed every other round: separate builds read up to 0.5 us
+// apart with identical SASS (docs/kernels-gemm.md, "Eighth round"), this resolves about 0.05 us.
+static void run_ab(int rounds) {
+  const DecodeSets in;
+  for (int row = 0; row < 2; ++row)
+    for (int a4 = 0; a4 < 2; ++a4)
+      for (int M : {1, 8, 9, 16}) {
+        const SkSet f[2] = {row ? (a4 ? SKSET(skinny_w4a4_row_bp) : SKSET(skinny_w4a16_row_bp))
+                                : (a4 ? SKSET(skinny_w4a4_tile_bp) : SKSET(skinny_w4a16_tile_bp)),
+                            row ? (a4 ? SKSET(skinny_w4a4_row_bpp) : SKSET(skinny_w4a16_row_bpp))
+                                : (a4 ? SKSET(skinny_w4a4_tile_bpp) : SKSET(skinny_w4a16_tile_bpp))};
+        std::vector<double> t[2], d;
+        for (int r = 0; r < rounds; ++r) {
+          for (int j = 0; j < 2; ++j) {
+            const int v = (r & 1) ? 1 - j : j;
+            t[v].push_back(time_us([&](int i) { return in.launch_with(f[v], a4, M, i, i); }, DecodeSets::sets));
+          }
+          d.push_back(t[1].back() - t[0].back());
+        }
+        std::printf("ab %s %-5s M=%2d  rows %7.2f us  paired %7.2f us  paired - rows: median %+6.2f [%+6.2f, %+6.2f] over %d rounds\n",
+                    a4 ? "w4a4 " : "w4a16", row ? "1x16" : "16x16", M, median(t[0]), median(t[1]), median(d),
+                    *std::min_element(d.begin(), d.end()), *std::max_element(d.begin(), d.end()), rounds);
+      }
 }
 
 // Where the activations come from. (1) Staging alone: 128 CTAs of 512 threads copy `bytes` each by
@@ -1013,6 +1080,7 @@ int main(int argc, char** argv) {
   if (mode == "msweep") run_msweep();
   if (mode == "staging") run_staging();
   if (mode == "clusters") run_clusters();
+  if (mode == "ab") run_ab(argc > 2 ? std::atoi(argv[2]) : 10);
   if (mode == "profm") {  // the bit-placed 16x16 W4A16 (W4A4: profm a4) kernel at M = 1, 8, 9, 16, three launches each, for ncu
     const DecodeSets in;
     const bool a4 = argc > 2 && std::string(argv[2]) == "a4";

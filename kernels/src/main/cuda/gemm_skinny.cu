@@ -1,9 +1,10 @@
 // GEMM for M <= 16 (decode): D[M,N] = A[M,K] W[N,K]^T with the weights streamed once from memory.
 //
-//   skinny_w4a16_{row,tile}[_bp]   bf16 A x NVFP4 W (ROW_1x16 or TILE_16x16 scales)
-//   skinny_w4a4_{row,tile}[_bp]    NVFP4 A (ROW_1x16) x NVFP4 W
-//   skinny_bf16                    bf16 A x bf16 W
-//   nvfp4_bitplace                 codec-layout codes -> bit-placed codes (the _bp kernels' weights)
+//   skinny_w4a16_{row,tile}[_bp|_bpp]   bf16 A x NVFP4 W (ROW_1x16 or TILE_16x16 scales)
+//   skinny_w4a4_{row,tile}[_bp|_bpp]    NVFP4 A (ROW_1x16) x NVFP4 W
+//   skinny_bf16                         bf16 A x bf16 W
+//   nvfp4_bitplace                      codec-layout codes -> bit-placed codes (the _bp kernels'
+//                                       weights; rows paired: the _bpp kernels')
 //   nvfp4_expand_{f16,bf16}_{row,tile}   NVFP4 -> 16-bit matrix (the dequantize-then-GEMM path)
 //
 // Design (docs/kernels-gemm.md): the time is the weight bytes over memory bandwidth, so every
@@ -14,8 +15,9 @@
 // then expanded there, while the first weight loads are in flight). Each
 // warp runs mma.sync m16n8k16 with its 16 weight rows as the MMA's rows and up to 8 tokens as its
 // columns (a second MMA for tokens 8..15), in the lane mapping of gemm_skinny.cuh. Weights are
-// read either in the codec's layout or, for the _bp entries, bit-placed (a copy made once by
-// nvfp4_bitplace, docs/formats.md), which expands with 13 instead of 20 instructions per 8 codes
+// read either in the codec's layout or, for the _bp and _bpp entries, bit-placed (a copy made once by
+// nvfp4_bitplace, docs/formats.md; _bpp with its rows paired so that a warp's 16-byte loads take
+// whole 128-byte lines), which expands with 13 instead of 20 instructions per 8 codes
 // (gemm_common.cuh) and lets bf16 A be copied by cp.async while the first weights stream in. With
 // several K slices every warp sends its sums by st.async into the shared memory of the CTA of the
 // thread-block cluster (one CTA per slice) that owns their share of the tile; with one slice the
@@ -134,7 +136,8 @@ __device__ unsigned long long g_dev_times[1024 * 24];
 #define DEV_STAMP(i) do { } while (0)
 #define DEV_GSTAMP(i) do { } while (0)
 #endif
-template <int BKIND, int AKIND, bool F16, int CONST_SCALE, int WARPS, int KQ, int U, int NB, int SPLITS, bool STAMP>
+template <int BKIND, int AKIND, bool F16, int CONST_SCALE, int WARPS, int KQ, int U, int NB, int SPLITS, bool STAMP,
+          bool PAIRED>
 DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const uint8_t* b_sc, const float* g_a,
                      const float* g_b, void* D, const float* bias, int M, int N, int K, int lda, int ldb, int kslice,
                      float alpha, float beta, int out_bf16) {
@@ -209,8 +212,13 @@ DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const ui
     step_bytes = SB::STEP * 2;
   } else {
     const size_t rb = static_cast<size_t>(K) / 2, sr = static_cast<size_t>(K) / 16;
-    bp0 = static_cast<const uint8_t*>(B) + rs * rb + kw / 2 + t * 16;
-    bp1 = bp0 + 8 * rb;
+    if constexpr (PAIRED) {  // rows 2p, 2p+1 in alternate 64-byte pieces (one warp step each): K bytes a pair
+      bp0 = static_cast<const uint8_t*>(B) + (rs >> 1) * 2 * rb + kw + (rs & 1) * 64 + t * 16;
+      bp1 = bp0 + 8 * rb;  // row g + 8: four pairs on
+    } else {
+      bp0 = static_cast<const uint8_t*>(B) + rs * rb + kw / 2 + t * 16;
+      bp1 = bp0 + 8 * rb;
+    }
     if constexpr (op_tile(BKIND)) {
       sp0 = b_sc + static_cast<size_t>(rs / 16) * sr + kw / 16 + t * 2;  // rows g, g+8 share a tile
       sp1 = sp0;
@@ -218,7 +226,7 @@ DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const ui
       sp0 = b_sc + rs * sr + kw / 16 + t * 2;
       sp1 = sp0 + 8 * sr;
     }
-    step_bytes = SB::STEP / 2;
+    step_bytes = PAIRED ? SB::STEP : SB::STEP / 2;
   }
   const int xoff = SB::lane_offset(t) + wfirst * SB::A_STEP_BYTES;
   const int m0 = min(g, M - 1), m1 = min(g + 8, M - 1);
@@ -321,20 +329,22 @@ DEV void expand(const uint8_t* codes, const uint8_t* sc, uint4* out, int rows, i
 
 }  // namespace
 
-// SPLITS: K slices = CTAs per cluster (gridDim.y); STAMP: clock stamps for gemm_dev.cu. Entries
-// NAME_s1, NAME_s2, NAME_s4.
-#define SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, SPLITS, ATTR, STAMP)                                            \
+// SPLITS: K slices = CTAs per cluster (gridDim.y); STAMP: clock stamps for gemm_dev.cu; PAIRED: the
+// weights' rows interleaved in pairs (nvfp4_bitplace). Entries NAME_s1, NAME_s2, NAME_s4.
+#define SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, SPLITS, ATTR, STAMP, PAIRED)                                    \
   extern "C" __global__ void __launch_bounds__(32 * SKINNY_WARPS, 1) ATTR                                          \
       NAME##_s##SPLITS(const void* A, const void* B, const uint8_t* a_sc, const uint8_t* b_sc, const float* g_a,     \
                        const float* g_b, void* D, const float* bias, int M, int N, int K, int lda, int ldb,          \
                        int kslice, float alpha, float beta, int out_bf16) {                                         \
-    skinny_gemm<BKIND, AKIND, F16, CONST, SKINNY_WARPS, SKINNY_KQ, SKINNY_U(BKIND), SKINNY_NB(BKIND), SPLITS, STAMP>( \
+    skinny_gemm<BKIND, AKIND, F16, CONST, SKINNY_WARPS, SKINNY_KQ, SKINNY_U(BKIND), SKINNY_NB(BKIND), SPLITS, STAMP,   \
+                PAIRED>(                                                                                            \
         A, B, a_sc, b_sc, g_a, g_b, D, bias, M, N, K, lda, ldb, kslice, alpha, beta, out_bf16);                     \
   }
-#define SKINNY_ENTRY(NAME, BKIND, AKIND, F16, CONST, STAMP)                                                          \
-  SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, 1, , STAMP)                                                         \
-  SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, 2, __cluster_dims__(1, 2, 1), STAMP)                                \
-  SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, 4, __cluster_dims__(1, 4, 1), STAMP)
+#define SKINNY_ENTRY_P(NAME, BKIND, AKIND, F16, CONST, STAMP, PAIRED)                                               \
+  SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, 1, , STAMP, PAIRED)                                                 \
+  SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, 2, __cluster_dims__(1, 2, 1), STAMP, PAIRED)                        \
+  SKINNY_KERNEL(NAME, BKIND, AKIND, F16, CONST, 4, __cluster_dims__(1, 4, 1), STAMP, PAIRED)
+#define SKINNY_ENTRY(NAME, BKIND, AKIND, F16, CONST, STAMP) SKINNY_ENTRY_P(NAME, BKIND, AKIND, F16, CONST, STAMP, false)
 
 // 16 warps = 8 row groups (16 weight rows each) x 2 halves of the K slice (KQ): 128 weight rows per
 // CTA, one CTA per SM (GemmKernels.SKINNY_* agree). Register ring of NB sets of U steps: bit-placed
@@ -350,21 +360,38 @@ SKINNY_ENTRY(skinny_w4a4_row, OP_FP4_ROW, OP_FP4_ROW, true, 16, false)
 SKINNY_ENTRY(skinny_w4a4_tile, OP_FP4_TILE, OP_FP4_ROW, true, 16, false)
 SKINNY_ENTRY(skinny_bf16, OP_K16, OP_K16, false, 1, false)
 // Bit-placed weights (bitplace_word): bf16 MMA for both, the activations of W4A4 expanded to bf16;
-// the weights carry a factor 1/256.
+// the weights carry a factor 1/256. _bp: rows as the codec's; _bpp: rows paired, which W4A4 reads
+// about 2 us faster at M = 16 (N = K = 8192: its activations' expansion no longer waits behind the
+// returns of half-line weight loads) and W4A16 0.2..0.3 us slower (docs/kernels-gemm.md, "Ninth round").
 SKINNY_ENTRY(skinny_w4a16_row_bp, OP_FP4_ROW_BP, OP_K16, false, 256, false)
 SKINNY_ENTRY(skinny_w4a16_tile_bp, OP_FP4_TILE_BP, OP_K16, false, 256, false)
 SKINNY_ENTRY(skinny_w4a4_row_bp, OP_FP4_ROW_BP, OP_FP4_ROW, false, 256, false)
 SKINNY_ENTRY(skinny_w4a4_tile_bp, OP_FP4_TILE_BP, OP_FP4_ROW, false, 256, false)
+SKINNY_ENTRY_P(skinny_w4a16_row_bpp, OP_FP4_ROW_BP, OP_K16, false, 256, false, true)
+SKINNY_ENTRY_P(skinny_w4a16_tile_bpp, OP_FP4_TILE_BP, OP_K16, false, 256, false, true)
+SKINNY_ENTRY_P(skinny_w4a4_row_bpp, OP_FP4_ROW_BP, OP_FP4_ROW, false, 256, false, true)
+SKINNY_ENTRY_P(skinny_w4a4_tile_bpp, OP_FP4_TILE_BP, OP_FP4_ROW, false, 256, false, true)
 #ifdef GEMM_DEV_VARIANTS  // the bit-placed 16x16 kernels with clock stamps (gemm_dev.cu stamp)
 SKINNY_ENTRY(dev_stamp, OP_FP4_TILE_BP, OP_K16, false, 256, true)
 SKINNY_ENTRY(dev_stamp_a4, OP_FP4_TILE_BP, OP_FP4_ROW, false, 256, true)
+SKINNY_ENTRY_P(dev_stamp_p, OP_FP4_TILE_BP, OP_K16, false, 256, true, true)
+SKINNY_ENTRY_P(dev_stamp_p_a4, OP_FP4_TILE_BP, OP_FP4_ROW, false, 256, true, true)
 #endif
 
-// Codec-order codes -> bit-placed codes (bitplace_word), one 32-bit word (8 codes) per step.
-extern "C" __global__ void nvfp4_bitplace(const uint32_t* in, uint32_t* out, long long words) {
+// Codec-order codes [rows][cols / 2] -> bit-placed codes (bitplace_word), one 32-bit word (8 codes)
+// per step. paired != 0 (rows even, cols % 128 == 0): rows 2p and 2p + 1 interleaved in 64-byte
+// pieces, pair p at byte p * cols, piece j of row 2p + e at 128 j + 64 e within it (docs/formats.md).
+extern "C" __global__ void nvfp4_bitplace(const uint32_t* in, uint32_t* out, int rows, int cols, int paired) {
+  const long long words = static_cast<long long>(rows) * (cols / 8), wpr = cols / 8;
   for (long long i = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; i < words;
-       i += static_cast<long long>(gridDim.x) * blockDim.x)
-    out[i] = bitplace_word(in[i]);
+       i += static_cast<long long>(gridDim.x) * blockDim.x) {
+    long long o = i;
+    if (paired) {
+      const long long r = i / wpr, q = i % wpr;
+      o = (r >> 1) * 2 * wpr + (q >> 4) * 32 + (r & 1) * 16 + (q & 15);
+    }
+    out[o] = bitplace_word(in[i]);
+  }
 }
 
 // Values written: bf16 = v*sf, f16 = v*sf/4 (the same as the fused kernels' registers); the global

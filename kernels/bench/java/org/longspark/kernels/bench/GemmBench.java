@@ -24,6 +24,7 @@ import org.longspark.kernels.gemm.GemmKernels;
 import org.longspark.kernels.gemm.GemmKernels.Op;
 import org.longspark.kernels.gemm.GemmVariant;
 import org.longspark.kernels.gemm.GemmWorkspace;
+import org.longspark.kernels.gemm.Nvfp4CodeOrder;
 import org.longspark.kernels.gemm.Nvfp4Operand;
 import org.longspark.kernels.gemm.OutputFormat;
 import org.longspark.kernels.nvfp4.Nvfp4DeviceTensor;
@@ -53,6 +54,8 @@ public final class GemmBench {
     {1, 8192, 8192}, {16, 8192, 8192}, {64, 8192, 8192}, {256, 8192, 8192}, {1024, 8192, 8192},
     {8192, 8192, 8192}, {7040, 3072, 3072}, {7040, 9216, 3072}, {7040, 14336, 3072}, {7040, 3072, 14336}
   };
+
+  private static final Nvfp4CodeOrder[] BIT_PLACED_ORDERS = {Nvfp4CodeOrder.BIT_PLACED, Nvfp4CodeOrder.BIT_PLACED_PAIRED};
 
   private final CudaDevice device;
   private final CudaStream stream;
@@ -171,19 +174,23 @@ public final class GemmBench {
               out.add(new Row(m, n, k, "w4a4 " + lay, gemm.resolve(Op.W4A4, v, m, n, k, w).toString(), us, wBytes + aFp4 + outBytes, cublasUs));
             }
           }
-          if (m <= 16) { // the small-M kernel's own weight format, bit-placed once per weight set
+          // the small-M kernel's own weight format, bit-placed once per weight set, in both row orders
+          for (Nvfp4CodeOrder order : m <= 16 ? BIT_PLACED_ORDERS : new Nvfp4CodeOrder[0]) {
             List<Nvfp4Operand> placed = new ArrayList<>();
             for (Nvfp4DeviceTensor t : wts) {
               DeviceBuffer codes = DeviceBuffer.allocate(device, n * (long) k / 2);
               placedCodes.add(codes);
-              placed.add(gemm.bitPlace(stream, Nvfp4Operand.of(t), codes));
+              placed.add(gemm.bitPlace(stream, Nvfp4Operand.of(t), codes, order));
             }
             GemmVariant v = GemmVariant.AUTO;
             String variant = gemm.resolve(Op.W4A16, v, m, n, k, null).toString();
+            String name = order == Nvfp4CodeOrder.BIT_PLACED ? " bit-placed" : " bit-placed paired";
             double us16 = time(i -> gemm.w4a16(stream, xs.get(i), placed.get(i), y, m, OutputFormat.BF16, Epilogue.none(), v, null), sets);
-            out.add(new Row(m, n, k, "w4a16 " + lay + " bit-placed", variant, us16, wBytes + 2L * m * k + outBytes, cublasUs));
+            out.add(new Row(m, n, k, "w4a16 " + lay + name, variant, us16, wBytes + 2L * m * k + outBytes, cublasUs));
             double us4 = time(i -> gemm.w4a4(stream, Nvfp4Operand.of(acts.get(i)).firstRows(m), placed.get(i), y, m, OutputFormat.BF16, Epilogue.none(), v, null), sets);
-            out.add(new Row(m, n, k, "w4a4 " + lay + " bit-placed", variant, us4, wBytes + aFp4 + outBytes, cublasUs));
+            out.add(new Row(m, n, k, "w4a4 " + lay + name, variant, us4, wBytes + aFp4 + outBytes, cublasUs));
+            closeAll(placedCodes);
+            placedCodes.clear();
           }
         } finally {
           closeAll(placedCodes);
@@ -287,11 +294,11 @@ public final class GemmBench {
   private static void printTable(String header, List<Row> rows) {
     System.out.println();
     System.out.println("GEMM benchmark, " + header + " (bf16 output; cuBLAS = torch.matmul bf16, same run)");
-    String fmt = "| %5s %5s %5s | %-22s | %-10s | %9s | %7s | %7s | %11s | %9s | %9s |%n";
+    String fmt = "| %5s %5s %5s | %-29s | %-10s | %9s | %7s | %7s | %11s | %9s | %9s |%n";
     System.out.printf(Locale.ROOT, fmt, "M", "N", "K", "kernel", "variant", "ours us", "TFLOP/s", "GB/s", "cuBLAS us",
         "time/cuB", "TFLOPS/cuB");
     for (Row r : rows) {
-      System.out.printf(Locale.ROOT, "| %5d %5d %5d | %-22s | %-10s | %9.2f | %7.1f | %7.0f | %11.2f | %9.3f | %8.1f%% |%n",
+      System.out.printf(Locale.ROOT, "| %5d %5d %5d | %-29s | %-10s | %9.2f | %7.1f | %7.0f | %11.2f | %9.3f | %8.1f%% |%n",
           r.m, r.n, r.k, r.kernel, r.variant, r.us, r.tflops(), r.gbs(), r.cublasUs, r.us / r.cublasUs,
           100.0 * r.cublasUs / r.us);
     }
@@ -301,10 +308,10 @@ public final class GemmBench {
       boolean decode = r.m <= 16 && r.n == 8192 && r.k == 8192 && !r.kernel.startsWith("bf16");
       boolean big = r.m == 8192 && r.n == 8192 && r.k == 8192 && !r.kernel.startsWith("w4a16");
       if (decode) {
-        System.out.printf(Locale.ROOT, "  M=%-5d %-22s %-10s time/cuBLAS %.3f (bar <= 0.333): %s%n", r.m, r.kernel, r.variant,
+        System.out.printf(Locale.ROOT, "  M=%-5d %-29s %-10s time/cuBLAS %.3f (bar <= 0.333): %s%n", r.m, r.kernel, r.variant,
             r.us / r.cublasUs, r.us / r.cublasUs <= 1.0 / 3 ? "PASS" : "FAIL");
       } else if (big) {
-        System.out.printf(Locale.ROOT, "  M=%-5d %-22s %-10s TFLOP/s vs cuBLAS %.1f%% (bar >= 60%%): %s%n", r.m, r.kernel, r.variant,
+        System.out.printf(Locale.ROOT, "  M=%-5d %-29s %-10s TFLOP/s vs cuBLAS %.1f%% (bar >= 60%%): %s%n", r.m, r.kernel, r.variant,
             100.0 * r.cublasUs / r.us, r.cublasUs / r.us >= 0.6 ? "PASS" : "FAIL");
       }
     }

@@ -144,7 +144,7 @@ public final class GemmKernels {
     String lay = tile ? "tile" : "row";
     switch (v.kind()) {
       case SKINNY:
-        launchSkinny("skinny_w4a16_" + lay + (w.bitPlaced() ? "_bp" : ""), Op.W4A16, stream, x, w.packed(), NULL, w.scales(), NULL, w.globalDecodeScale(), y, epi, m, n, k, k, k, v.splits(), out);
+        launchSkinny("skinny_w4a16_" + lay + w.order().kernelSuffix(), Op.W4A16, stream, x, w.packed(), NULL, w.scales(), NULL, w.globalDecodeScale(), y, epi, m, n, k, k, k, v.splits(), out);
         break;
       case WGMMA:
         launchWgmma("gemm_w4a16_" + lay, Operand.K16, tile ? Operand.FP4_TILE : Operand.FP4_ROW, v.tileN(), stream, x, w.packed(), NULL, w.scales(), NULL, w.globalDecodeScale(), y, epi, m, n, k, k, k, out);
@@ -189,7 +189,7 @@ public final class GemmKernels {
     String lay = tile ? "tile" : "row";
     switch (v.kind()) {
       case SKINNY:
-        launchSkinny("skinny_w4a4_" + lay + (w.bitPlaced() ? "_bp" : ""), Op.W4A4, stream, x.packed(), w.packed(), x.scales(), w.scales(), x.globalDecodeScale(), w.globalDecodeScale(), y, epi, m, n, k, k, k, v.splits(), out);
+        launchSkinny("skinny_w4a4_" + lay + w.order().kernelSuffix(), Op.W4A4, stream, x.packed(), w.packed(), x.scales(), w.scales(), x.globalDecodeScale(), w.globalDecodeScale(), y, epi, m, n, k, k, k, v.splits(), out);
         break;
       case WGMMA:
         launchWgmma("gemm_w4a4_" + lay, Operand.FP4_ROW, tile ? Operand.FP4_TILE : Operand.FP4_ROW, v.tileN(), stream, x.packed(), w.packed(), x.scales(), w.scales(), x.globalDecodeScale(), w.globalDecodeScale(), y, epi, m, n, k, k, k, out);
@@ -208,21 +208,31 @@ public final class GemmKernels {
     }
   }
 
-  /**
-   * Writes {@code w}'s codes bit-placed ({@link Nvfp4BitPlacement}) into {@code out} (at least
-   * rows x cols / 2 bytes) and returns the operand that reads them with {@code w}'s scales and
-   * global scale. Done once per weight matrix (stream-ordered, no host copy): the small-M kernel
-   * (m <= 16) then expands it with fewer instructions; the other kernels need the codec's order.
-   */
+  /** {@link #bitPlace(CudaStream, Nvfp4Operand, DeviceBuffer, Nvfp4CodeOrder)} with the rows as the codec's. */
   public Nvfp4Operand bitPlace(CudaStream stream, Nvfp4Operand w, DeviceBuffer out) {
+    return bitPlace(stream, w, out, Nvfp4CodeOrder.BIT_PLACED);
+  }
+
+  /**
+   * Writes {@code w}'s codes bit-placed ({@link Nvfp4BitPlacement}) in {@code order} into {@code out}
+   * (at least rows x cols / 2 bytes) and returns the operand that reads them with {@code w}'s scales
+   * and global scale. Done once per weight matrix (stream-ordered, no host copy): the small-M kernel
+   * (m <= 16) then expands it with fewer instructions; the other kernels need the codec's order.
+   * {@link Nvfp4CodeOrder#fastestBitPlacedFor} tells which order the kernel of an op reads fastest.
+   */
+  public Nvfp4Operand bitPlace(CudaStream stream, Nvfp4Operand w, DeviceBuffer out, Nvfp4CodeOrder order) {
     if (w.bitPlaced()) {
-      throw new IllegalArgumentException("the operand is already bit-placed");
+      throw new IllegalArgumentException("the operand is already bit-placed (" + w.order() + ")");
     }
-    long bytes = (long) w.rows() * w.cols() / 2;
-    requireBytes(out, bytes, "bit-placed codes (" + w.rows() + "x" + w.cols() + ")");
-    long words = bytes / 4;
-    prepared(skinnyModule, "nvfp4_bitplace", 0).launch(stream, strideGrid(words), 1, 1, 256, 1, 1, 0, w.packed(), out, words);
-    return new Nvfp4Operand(out, w.scales(), w.globalDecodeScale(), w.rows(), w.cols(), w.layout(), true);
+    if (!order.bitPlaced()) {
+      throw new IllegalArgumentException("bitPlace needs a bit-placed order, got " + order);
+    }
+    Nvfp4Operand placed = new Nvfp4Operand(out, w.scales(), w.globalDecodeScale(), w.rows(), w.cols(), w.layout(), order);
+    requireBytes(out, (long) w.rows() * w.cols() / 2, "bit-placed codes (" + w.rows() + "x" + w.cols() + ")");
+    long words = (long) w.rows() * w.cols() / 8;
+    prepared(skinnyModule, "nvfp4_bitplace", 0).launch(stream, strideGrid(words), 1, 1, 256, 1, 1, 0, w.packed(), out, w.rows(),
+        w.cols(), order == Nvfp4CodeOrder.BIT_PLACED_PAIRED ? 1 : 0);
+    return placed;
   }
 
   // Bit-placed weights are read by the small-M kernel only.
@@ -387,7 +397,7 @@ public final class GemmKernels {
       Object bScales, Object aGlobal, Object bGlobal, DeviceBuffer d, Epilogue epi, int m, int n,
       int k, int lda, int ldb, int splits, OutputFormat out) {
     int kslice = sliceOf(k, splits);
-    int smem = skinnyShared(m, kslice, op, name.endsWith("_bp"));
+    int smem = skinnyShared(m, kslice, op, name.contains("_bp"));
     CudaKernel kernel = prepared(skinnyModule, name + "_s" + splits, sharedOptin - SKINNY_STATIC_SHARED);
     kernel.launch(stream, ceilDiv(n, SKINNY_ROWS), splits, 1, SKINNY_THREADS, 1, 1, smem,
         aPtr, bPtr, aScales, bScales, aGlobal, bGlobal, d, biasOf(epi), m, n, k, lda, ldb, kslice,

@@ -11,18 +11,18 @@ import org.longspark.kernels.nvfp4.Nvfp4DeviceTensor;
  * ROW_1x16, [rows/16][cols/16] for TILE_16x16) and the global decode scale as one float in device
  * memory. The reduction dimension K is {@code cols}. {@code rows} may be less than the rows the
  * buffers were quantized with (activations padded to 16 rows, the GEMM reading the first M), but
- * the scale row stride always follows {@code cols}. {@code bitPlaced}: the codes are not in the codec's
- * order but bit-placed ({@link Nvfp4BitPlacement}, made by {@link GemmKernels#bitPlace}), the
- * small-M kernel's faster weight format; scales and global scale are the codec's.
+ * the scale row stride always follows {@code cols}. {@code order}: how the codes are stored; a
+ * bit-placed order ({@link Nvfp4CodeOrder}, made by {@link GemmKernels#bitPlace}) is the small-M
+ * kernel's faster weight format; scales and global scale are the codec's.
  */
 public record Nvfp4Operand(
     DeviceBuffer packed, DeviceBuffer scales, DeviceBuffer globalDecodeScale, int rows, int cols, Nvfp4Layout layout,
-    boolean bitPlaced) {
+    Nvfp4CodeOrder order) {
 
   /** Codes in the codec's order. */
   public Nvfp4Operand(
       DeviceBuffer packed, DeviceBuffer scales, DeviceBuffer globalDecodeScale, int rows, int cols, Nvfp4Layout layout) {
-    this(packed, scales, globalDecodeScale, rows, cols, layout, false);
+    this(packed, scales, globalDecodeScale, rows, cols, layout, Nvfp4CodeOrder.CODEC);
   }
 
   public Nvfp4Operand {
@@ -30,11 +30,15 @@ public record Nvfp4Operand(
     Objects.requireNonNull(scales, "scales");
     Objects.requireNonNull(globalDecodeScale, "globalDecodeScale");
     Objects.requireNonNull(layout, "layout");
+    Objects.requireNonNull(order, "order");
     if (rows <= 0 || cols <= 0 || cols % 16 != 0) {
       throw new IllegalArgumentException("NVFP4 operand " + rows + "x" + cols + ": rows > 0 and cols a positive multiple of 16 needed");
     }
     if (layout == Nvfp4Layout.TILE_16x16 && rows % 16 != 0) {
       throw new IllegalArgumentException("NVFP4 operand with 16x16 scales needs rows % 16 == 0, got " + rows);
+    }
+    if (order == Nvfp4CodeOrder.BIT_PLACED_PAIRED && (rows % 2 != 0 || cols % 128 != 0)) {
+      throw new IllegalArgumentException("NVFP4 operand " + rows + "x" + cols + ": paired rows need an even row count and cols % 128 == 0");
     }
     long needCodes = (long) rows * cols / 2;
     long needScales = (long) (layout == Nvfp4Layout.ROW_1x16 ? rows : rows / 16) * (cols / 16);
@@ -57,7 +61,12 @@ public record Nvfp4Operand(
     if (m != rows && layout != Nvfp4Layout.ROW_1x16) {
       throw new IllegalArgumentException("firstRows needs ROW_1x16 scales, operand has " + layout);
     }
-    return new Nvfp4Operand(packed, scales, globalDecodeScale, m, cols, layout, bitPlaced);
+    return new Nvfp4Operand(packed, scales, globalDecodeScale, m, cols, layout, order);
+  }
+
+  /** Whether the codes are bit-placed (either row order). */
+  public boolean bitPlaced() {
+    return order.bitPlaced();
   }
 
   /** A view of a device tensor (the quantizer's output or an uploaded host tensor). */

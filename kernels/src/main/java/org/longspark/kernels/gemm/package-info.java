@@ -7,7 +7,9 @@
  * {@link org.longspark.kernels.gemm.GemmReference} is the CPU twin the tests compare against. For
  * decode (m <= 16), {@link org.longspark.kernels.gemm.GemmKernels#bitPlace} makes a one-time copy
  * of an NVFP4 weight matrix in the small-M kernel's faster code order
- * ({@link org.longspark.kernels.gemm.Nvfp4BitPlacement}); keep the codec-order operand for m > 16.
+ * ({@link org.longspark.kernels.gemm.Nvfp4BitPlacement}; rows paired for NVFP4 activations:
+ * {@link org.longspark.kernels.gemm.Nvfp4CodeOrder#fastestBitPlacedFor}); keep the codec-order
+ * operand for m > 16.
  * Kernel design and measured numbers: {@code docs/kernels-gemm.md}, {@code docs/benchmarks.md}.
  */
 package org.longspark.kernels.gemm;

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.longspark.kernels.cuda.CudaDevice;
 import org.longspark.kernels.cuda.CudaStream;
@@ -52,16 +53,16 @@ class GemmKernelsGpuTest {
 
   /** One product to check. */
   record Case(Op op, GemmVariant variant, int m, int n, int k, Nvfp4Layout weights, OutputFormat out, float alpha,
-              boolean bias, boolean accumulate, boolean bitPlaced) {
+              boolean bias, boolean accumulate, Nvfp4CodeOrder order) {
     Case(Op op, GemmVariant variant, int m, int n, int k, Nvfp4Layout weights, OutputFormat out, float alpha, boolean bias,
          boolean accumulate) {
-      this(op, variant, m, n, k, weights, out, alpha, bias, accumulate, false);
+      this(op, variant, m, n, k, weights, out, alpha, bias, accumulate, Nvfp4CodeOrder.CODEC);
     }
 
     @Override
     public String toString() {
       return op + " " + variant + " m=" + m + " n=" + n + " k=" + k + (weights != null ? " " + weights : "")
-          + (bitPlaced ? " bit-placed" : "") + " " + out + (alpha != 1f ? " alpha=" + alpha : "") + (bias ? " +bias" : "")
+          + (order.bitPlaced() ? " " + order : "") + " " + out + (alpha != 1f ? " alpha=" + alpha : "") + (bias ? " +bias" : "")
           + (accumulate ? " +=C" : "");
     }
   }
@@ -95,18 +96,22 @@ class GemmKernelsGpuTest {
         c.add(new Case(op, GemmVariant.wgmma(128), 129, 272, 320, w, f32, 0.5f, true, true));
         c.add(new Case(op, GemmVariant.expand(256), 65, 272, 192, w, f32, 1f, true, false));
         c.add(new Case(op, GemmVariant.AUTO, 19, 160, 48, w, b16, 1f, false, false)); // k % 64 != 0: expand
-        // bit-placed weights (small-M kernel): every cluster size, odd m, both token groups
-        c.add(new Case(op, GemmVariant.AUTO, 1, 384, 1024, w, f32, 1f, false, false, true));
-        c.add(new Case(op, GemmVariant.skinny(1), 5, 144, 512, w, f32, 1f, true, false, true));
-        c.add(new Case(op, GemmVariant.skinny(2), 7, 400, 768, w, b16, 1f, true, false, true));
-        c.add(new Case(op, GemmVariant.skinny(4), 16, 512, 4096, w, f32, 0.5f, false, true, true));
-        c.add(new Case(op, GemmVariant.skinny(4), 9, 160, 384, w, f32, 1f, false, false, true));
-        if (op == Op.W4A4) { // a long K slice (6144): 1152 units of 64 k of raw activations per CTA, 2..3 per thread
+        // bit-placed weights (small-M kernel), both row orders: every cluster size, odd m, both token groups
+        for (Nvfp4CodeOrder o : new Nvfp4CodeOrder[] {Nvfp4CodeOrder.BIT_PLACED, Nvfp4CodeOrder.BIT_PLACED_PAIRED}) {
+          c.add(new Case(op, GemmVariant.AUTO, 1, 384, 1024, w, f32, 1f, false, false, o));
+          c.add(new Case(op, GemmVariant.skinny(1), 5, 144, 512, w, f32, 1f, true, false, o));
+          c.add(new Case(op, GemmVariant.skinny(2), 7, 400, 768, w, b16, 1f, true, false, o));
+          c.add(new Case(op, GemmVariant.skinny(4), 16, 512, 4096, w, f32, 0.5f, false, true, o));
+          c.add(new Case(op, GemmVariant.skinny(4), 9, 160, 384, w, f32, 1f, false, false, o));
+          if (op == Op.W4A4) { // a long K slice (6144): 1152 units of 64 k of raw activations per CTA, 2..3 per thread
+            c.add(new Case(op, GemmVariant.skinny(2), 12, 144, 12288, w, b16, 1f, true, false, o));
+          } else { // bit-placed W4A16 with more than 16 steps per warp (its 16x16 scales come 16 steps at a time)
+            c.add(new Case(op, GemmVariant.skinny(2), 12, 144, 12288, w, f32, 1f, false, false, o));
+            c.add(new Case(op, GemmVariant.skinny(1), 5, 272, 8192, w, b16, 0.5f, true, false, o));
+          }
+        }
+        if (op == Op.W4A4) {
           c.add(new Case(op, GemmVariant.skinny(2), 12, 144, 12288, w, f32, 1f, false, false));
-          c.add(new Case(op, GemmVariant.skinny(2), 12, 144, 12288, w, b16, 1f, true, false, true));
-        } else { // bit-placed W4A16 with more than 16 steps per warp (its 16x16 scales come 16 steps at a time)
-          c.add(new Case(op, GemmVariant.skinny(2), 12, 144, 12288, w, f32, 1f, false, false, true));
-          c.add(new Case(op, GemmVariant.skinny(1), 5, 272, 8192, w, b16, 0.5f, true, false, true));
         }
       }
     }
@@ -156,8 +161,8 @@ class GemmKernelsGpuTest {
         default: {
           Nvfp4Tensor w = Nvfp4Quantizer.builder().layout(c.weights()).build().quantize(weights(rnd, c.n(), c.k()), c.n(), c.k());
           Nvfp4Operand codec = Nvfp4Operand.of(track(owned, Nvfp4DeviceTensor.fromHost(device, w)));
-          Nvfp4Operand wd = c.bitPlaced()
-              ? gemm.bitPlace(stream, codec, track(owned, DeviceBuffer.allocate(device, (long) c.n() * c.k() / 2)))
+          Nvfp4Operand wd = c.order().bitPlaced()
+              ? gemm.bitPlace(stream, codec, track(owned, DeviceBuffer.allocate(device, (long) c.n() * c.k() / 2)), c.order())
               : codec;
           if (c.op() == Op.W4A16) {
             short[] x = Bf16.fromFloats(uniform(rnd, c.m() * c.k(), 2f));
@@ -213,8 +218,9 @@ class GemmKernelsGpuTest {
     }
   }
 
-  @Test
-  void bitPlacementOnTheGpuMatchesTheCpuTwin() {
+  @ParameterizedTest
+  @EnumSource(value = Nvfp4CodeOrder.class, names = {"BIT_PLACED", "BIT_PLACED_PAIRED"})
+  void bitPlacementOnTheGpuMatchesTheCpuTwin(Nvfp4CodeOrder order) {
     Random rnd = new Random(7);
     int n = 48, k = 4096; // 98,304 bytes: several grid-stride rounds of words
     byte[] codes = new byte[n * k / 2];
@@ -224,15 +230,28 @@ class GemmKernelsGpuTest {
         DeviceBuffer global = DeviceBuffer.allocate(device, 4);
         DeviceBuffer out = DeviceBuffer.allocate(device, codes.length)) {
       out.fill((byte) 0x5A);
-      Nvfp4Operand placed = gemm.bitPlace(stream, new Nvfp4Operand(packed, scales, global, n, k, Nvfp4Layout.ROW_1x16), out);
+      Nvfp4Operand codec = new Nvfp4Operand(packed, scales, global, n, k, Nvfp4Layout.ROW_1x16);
+      Nvfp4Operand placed = gemm.bitPlace(stream, codec, out, order);
       stream.synchronize();
       byte[] got = new byte[codes.length];
       out.copyToHost(got);
-      assertArrayEquals(Nvfp4BitPlacement.place(codes), got);
-      assertTrue(placed.bitPlaced());
+      assertArrayEquals(Nvfp4BitPlacement.place(codes, n, k, order), got);
+      assertEquals(order, placed.order());
       assertEquals(out, placed.packed());
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> gemm.bitPlace(stream, placed, out));
       assertTrue(e.getMessage().contains("already bit-placed"), e.getMessage());
+      e = assertThrows(IllegalArgumentException.class, () -> gemm.bitPlace(stream, codec, out, Nvfp4CodeOrder.CODEC));
+      assertTrue(e.getMessage().contains("needs a bit-placed order"), e.getMessage());
+    }
+  }
+
+  @Test
+  void pairedRowsRejectAnOddRowCount() {
+    try (DeviceBuffer b = DeviceBuffer.allocate(device, 1 << 16); DeviceBuffer global = DeviceBuffer.allocate(device, 4)) {
+      Nvfp4Operand odd = new Nvfp4Operand(b, b, global, 33, 256, Nvfp4Layout.ROW_1x16);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> gemm.bitPlace(stream, odd, b, Nvfp4CodeOrder.BIT_PLACED_PAIRED));
+      assertTrue(e.getMessage().contains("paired rows need an even row count"), e.getMessage());
     }
   }
 
@@ -240,7 +259,7 @@ class GemmKernelsGpuTest {
   void bitPlacedWeightsOnlyGoToTheSmallMKernel() {
     int n = 32, k = 256;
     try (DeviceBuffer b = DeviceBuffer.allocate(device, 1 << 20); DeviceBuffer global = DeviceBuffer.allocate(device, 4)) {
-      Nvfp4Operand placed = new Nvfp4Operand(b, b, global, n, k, Nvfp4Layout.ROW_1x16, true);
+      Nvfp4Operand placed = new Nvfp4Operand(b, b, global, n, k, Nvfp4Layout.ROW_1x16, Nvfp4CodeOrder.BIT_PLACED);
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> gemm.w4a16(stream, b, placed, b, 17, OutputFormat.FP32, Epilogue.none(), GemmVariant.AUTO, null));
       assertTrue(e.getMessage().contains("bit-placed weights are read only by the small-M kernel"), e.getMessage());

@@ -1,5 +1,6 @@
 package org.longspark.kernels.gemm;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,6 +50,46 @@ class Nvfp4BitPlacementTest {
     assertEquals(0, out[4] | out[5] | out[6] | out[7]);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Nvfp4BitPlacement.place(new byte[6]));
     assertTrue(e.getMessage().contains("whole 32-bit words"), e.getMessage());
+  }
+
+  @Test
+  void pairedRowsAlternateSixtyFourBytePiecesOfTwoRows() {
+    int rows = 4, cols = 256; // 128 bytes a row: two pieces
+    byte[] codes = new byte[rows * cols / 2];
+    new Random(3).nextBytes(codes);
+    byte[] rowOrder = Nvfp4BitPlacement.place(codes);
+    byte[] paired = Nvfp4BitPlacement.place(codes, rows, cols, Nvfp4CodeOrder.BIT_PLACED_PAIRED);
+    for (int r = 0; r < rows; r++) {
+      for (int b = 0; b < cols / 2; b++) {
+        int at = (r / 2) * cols + (b / 64) * 128 + (r % 2) * 64 + b % 64;
+        assertEquals(rowOrder[r * cols / 2 + b], paired[at], "row " + r + " byte " + b);
+      }
+    }
+    assertArrayEquals(rowOrder, Nvfp4BitPlacement.place(codes, rows, cols, Nvfp4CodeOrder.BIT_PLACED));
+  }
+
+  @Test
+  void pairedRowsRejectShapesThatDoNotPair() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Nvfp4BitPlacement.place(new byte[3 * 64], 3, 128, Nvfp4CodeOrder.BIT_PLACED_PAIRED));
+    assertTrue(e.getMessage().contains("even row count"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> Nvfp4BitPlacement.place(new byte[2 * 32], 2, 64, Nvfp4CodeOrder.BIT_PLACED_PAIRED));
+    assertTrue(e.getMessage().contains("cols % 128 == 0"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> Nvfp4BitPlacement.place(new byte[100], 2, 128, Nvfp4CodeOrder.BIT_PLACED_PAIRED));
+    assertTrue(e.getMessage().contains("128 bytes; got 100"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Nvfp4BitPlacement.place(new byte[128], 2, 128, Nvfp4CodeOrder.CODEC));
+    assertTrue(e.getMessage().contains("bit-placed order"), e.getMessage());
+  }
+
+  @Test
+  void theFastestOrderIsPairedForNvfp4ActivationsOnly() {
+    assertEquals(Nvfp4CodeOrder.BIT_PLACED, Nvfp4CodeOrder.fastestBitPlacedFor(GemmKernels.Op.W4A16));
+    assertEquals(Nvfp4CodeOrder.BIT_PLACED_PAIRED, Nvfp4CodeOrder.fastestBitPlacedFor(GemmKernels.Op.W4A4));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Nvfp4CodeOrder.fastestBitPlacedFor(GemmKernels.Op.LINEAR));
+    assertTrue(e.getMessage().contains("not by LINEAR"), e.getMessage());
   }
 
   /** The CUDA expansion's integer part, written out. */
