@@ -362,7 +362,7 @@ SKINNY_ENTRY(skinny_bf16, OP_K16, OP_K16, false, 1, false)
 // Bit-placed weights (bitplace_word): bf16 MMA for both, the activations of W4A4 expanded to bf16;
 // the weights carry a factor 1/256. _bp: rows as the codec's; _bpp: rows paired, which W4A4 reads
 // about 2 us faster at M = 16 (N = K = 8192: its activations' expansion no longer waits behind the
-// returns of half-line weight loads) and W4A16 0.2..0.3 us slower (docs/kernels-gemm.md, "Ninth round").
+// returns of half-line weight loads) and W4A16 0.2..0.35 us slower (docs/kernels-gemm.md, "Ninth round").
 SKINNY_ENTRY(skinny_w4a16_row_bp, OP_FP4_ROW_BP, OP_K16, false, 256, false)
 SKINNY_ENTRY(skinny_w4a16_tile_bp, OP_FP4_TILE_BP, OP_K16, false, 256, false)
 SKINNY_ENTRY(skinny_w4a4_row_bp, OP_FP4_ROW_BP, OP_FP4_ROW, false, 256, false)

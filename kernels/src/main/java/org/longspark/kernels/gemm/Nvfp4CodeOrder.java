@@ -35,7 +35,7 @@ public enum Nvfp4CodeOrder {
    * The bit-placed order the small-M kernel of {@code op} ({@link GemmKernels.Op#W4A16} or
    * {@link GemmKernels.Op#W4A4}) reads fastest at the decode bar's M = 16, as measured on H100 at
    * N = K = 8192 with either weight scale layout (docs/kernels-gemm.md, "Ninth round"): paired rows
-   * for NVFP4 activations (about 2 us faster), the codec's rows for bf16 activations (0.2..0.3 us
+   * for NVFP4 activations (about 2 us faster), the codec's rows for bf16 activations (0.2..0.35 us
    * faster). Every small-M kernel reads both orders correctly; this only picks the faster one.
    */
   public static Nvfp4CodeOrder fastestBitPlacedFor(GemmKernels.Op op) {
