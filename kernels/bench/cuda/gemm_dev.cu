@@ -859,10 +859,16 @@ struct DecodeSets {
     g = static_cast<float*>(dev_copy(std::vector<float>{0.01f}));
     CK(cudaMalloc(&D, (size_t)16 * N * 4));
   }
+  // the production bit-placed kernels: W4A4 or W4A16, 1x16 or 16x16 scales, rows paired or not
+  static SkSet kernels(bool a4, bool row, bool paired) {
+    if (paired)
+      return row ? (a4 ? SKSET(skinny_w4a4_row_bpp) : SKSET(skinny_w4a16_row_bpp))
+                 : (a4 ? SKSET(skinny_w4a4_tile_bpp) : SKSET(skinny_w4a16_tile_bpp));
+    return row ? (a4 ? SKSET(skinny_w4a4_row_bp) : SKSET(skinny_w4a16_row_bp))
+               : (a4 ? SKSET(skinny_w4a4_tile_bp) : SKSET(skinny_w4a16_tile_bp));
+  }
   bool launch(bool a4, int M, int ai, int wi, bool row = false) const {
-    const SkSet f = row ? (a4 ? SKSET(skinny_w4a4_row_bp) : SKSET(skinny_w4a16_row_bp))
-                        : (a4 ? SKSET(skinny_w4a4_tile_bp) : SKSET(skinny_w4a16_tile_bp));
-    return launch_with(f, a4, M, ai, wi);
+    return launch_with(kernels(a4, row, false), a4, M, ai, wi);
   }
   bool launch_with(const SkSet& f, bool a4, int M, int ai, int wi) const {
     return launch_skinny(f, false, a4 ? Af[ai] : A[ai], B[wi],
@@ -895,10 +901,7 @@ static void run_ab(int rounds) {
   for (int row = 0; row < 2; ++row)
     for (int a4 = 0; a4 < 2; ++a4)
       for (int M : {1, 8, 9, 16}) {
-        const SkSet f[2] = {row ? (a4 ? SKSET(skinny_w4a4_row_bp) : SKSET(skinny_w4a16_row_bp))
-                                : (a4 ? SKSET(skinny_w4a4_tile_bp) : SKSET(skinny_w4a16_tile_bp)),
-                            row ? (a4 ? SKSET(skinny_w4a4_row_bpp) : SKSET(skinny_w4a16_row_bpp))
-                                : (a4 ? SKSET(skinny_w4a4_tile_bpp) : SKSET(skinny_w4a16_tile_bpp))};
+        const SkSet f[2] = {DecodeSets::kernels(a4, row, false), DecodeSets::kernels(a4, row, true)};
         std::vector<double> t[2], d;
         for (int r = 0; r < rounds; ++r) {
           for (int j = 0; j < 2; ++j) {

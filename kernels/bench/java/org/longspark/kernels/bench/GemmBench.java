@@ -175,22 +175,24 @@ public final class GemmBench {
             }
           }
           // the small-M kernel's own weight format, bit-placed once per weight set, in both row orders
-          for (Nvfp4CodeOrder order : m <= 16 ? BIT_PLACED_ORDERS : new Nvfp4CodeOrder[0]) {
-            List<Nvfp4Operand> placed = new ArrayList<>();
-            for (Nvfp4DeviceTensor t : wts) {
-              DeviceBuffer codes = DeviceBuffer.allocate(device, n * (long) k / 2);
-              placedCodes.add(codes);
-              placed.add(gemm.bitPlace(stream, Nvfp4Operand.of(t), codes, order));
+          if (m <= 16) {
+            for (Nvfp4CodeOrder order : BIT_PLACED_ORDERS) {
+              List<Nvfp4Operand> placed = new ArrayList<>();
+              for (Nvfp4DeviceTensor t : wts) {
+                DeviceBuffer codes = DeviceBuffer.allocate(device, n * (long) k / 2);
+                placedCodes.add(codes);
+                placed.add(gemm.bitPlace(stream, Nvfp4Operand.of(t), codes, order));
+              }
+              GemmVariant v = GemmVariant.AUTO;
+              String variant = gemm.resolve(Op.W4A16, v, m, n, k, null).toString();
+              String name = order == Nvfp4CodeOrder.BIT_PLACED ? " bit-placed" : " bit-placed paired";
+              double us16 = time(i -> gemm.w4a16(stream, xs.get(i), placed.get(i), y, m, OutputFormat.BF16, Epilogue.none(), v, null), sets);
+              out.add(new Row(m, n, k, "w4a16 " + lay + name, variant, us16, wBytes + 2L * m * k + outBytes, cublasUs));
+              double us4 = time(i -> gemm.w4a4(stream, Nvfp4Operand.of(acts.get(i)).firstRows(m), placed.get(i), y, m, OutputFormat.BF16, Epilogue.none(), v, null), sets);
+              out.add(new Row(m, n, k, "w4a4 " + lay + name, variant, us4, wBytes + aFp4 + outBytes, cublasUs));
+              closeAll(placedCodes);
+              placedCodes.clear();
             }
-            GemmVariant v = GemmVariant.AUTO;
-            String variant = gemm.resolve(Op.W4A16, v, m, n, k, null).toString();
-            String name = order == Nvfp4CodeOrder.BIT_PLACED ? " bit-placed" : " bit-placed paired";
-            double us16 = time(i -> gemm.w4a16(stream, xs.get(i), placed.get(i), y, m, OutputFormat.BF16, Epilogue.none(), v, null), sets);
-            out.add(new Row(m, n, k, "w4a16 " + lay + name, variant, us16, wBytes + 2L * m * k + outBytes, cublasUs));
-            double us4 = time(i -> gemm.w4a4(stream, Nvfp4Operand.of(acts.get(i)).firstRows(m), placed.get(i), y, m, OutputFormat.BF16, Epilogue.none(), v, null), sets);
-            out.add(new Row(m, n, k, "w4a4 " + lay + name, variant, us4, wBytes + aFp4 + outBytes, cublasUs));
-            closeAll(placedCodes);
-            placedCodes.clear();
           }
         } finally {
           closeAll(placedCodes);

@@ -90,7 +90,7 @@ public final class GemmKernels {
     GemmVariant v = resolve(Op.LINEAR, variant, m, n, k, ws);
     switch (v.kind()) {
       case SKINNY:
-        launchSkinny("skinny_bf16", Op.LINEAR, stream, x, w, NULL, NULL, NULL, NULL, y, epi, m, n, k, k, k, v.splits(), out);
+        launchSkinny("skinny_bf16", Op.LINEAR, false, stream, x, w, NULL, NULL, NULL, NULL, y, epi, m, n, k, k, k, v.splits(), out);
         break;
       case WGMMA:
         launchWgmma("gemm_bf16_kk", Operand.K16, Operand.K16, v.tileN(), stream, x, w, NULL, NULL, NULL, NULL, y, epi, m, n, k, k, k, out);
@@ -144,7 +144,7 @@ public final class GemmKernels {
     String lay = tile ? "tile" : "row";
     switch (v.kind()) {
       case SKINNY:
-        launchSkinny("skinny_w4a16_" + lay + w.order().kernelSuffix(), Op.W4A16, stream, x, w.packed(), NULL, w.scales(), NULL, w.globalDecodeScale(), y, epi, m, n, k, k, k, v.splits(), out);
+        launchSkinny("skinny_w4a16_" + lay + w.order().kernelSuffix(), Op.W4A16, w.bitPlaced(), stream, x, w.packed(), NULL, w.scales(), NULL, w.globalDecodeScale(), y, epi, m, n, k, k, k, v.splits(), out);
         break;
       case WGMMA:
         launchWgmma("gemm_w4a16_" + lay, Operand.K16, tile ? Operand.FP4_TILE : Operand.FP4_ROW, v.tileN(), stream, x, w.packed(), NULL, w.scales(), NULL, w.globalDecodeScale(), y, epi, m, n, k, k, k, out);
@@ -189,7 +189,7 @@ public final class GemmKernels {
     String lay = tile ? "tile" : "row";
     switch (v.kind()) {
       case SKINNY:
-        launchSkinny("skinny_w4a4_" + lay + w.order().kernelSuffix(), Op.W4A4, stream, x.packed(), w.packed(), x.scales(), w.scales(), x.globalDecodeScale(), w.globalDecodeScale(), y, epi, m, n, k, k, k, v.splits(), out);
+        launchSkinny("skinny_w4a4_" + lay + w.order().kernelSuffix(), Op.W4A4, w.bitPlaced(), stream, x.packed(), w.packed(), x.scales(), w.scales(), x.globalDecodeScale(), w.globalDecodeScale(), y, epi, m, n, k, k, k, v.splits(), out);
         break;
       case WGMMA:
         launchWgmma("gemm_w4a4_" + lay, Operand.FP4_ROW, tile ? Operand.FP4_TILE : Operand.FP4_ROW, v.tileN(), stream, x.packed(), w.packed(), x.scales(), w.scales(), x.globalDecodeScale(), w.globalDecodeScale(), y, epi, m, n, k, k, k, out);
@@ -392,12 +392,13 @@ public final class GemmKernels {
         epi.alpha(), epi.accumulate() ? 1f : 0f, out == OutputFormat.BF16 ? 1 : 0);
   }
 
+  // placed: bit-placed weights (skinnyShared sizes bit-placed W4A16's flat activation rows)
   private void launchSkinny(
-      String name, Op op, CudaStream stream, Object aPtr, Object bPtr, Object aScales,
+      String name, Op op, boolean placed, CudaStream stream, Object aPtr, Object bPtr, Object aScales,
       Object bScales, Object aGlobal, Object bGlobal, DeviceBuffer d, Epilogue epi, int m, int n,
       int k, int lda, int ldb, int splits, OutputFormat out) {
     int kslice = sliceOf(k, splits);
-    int smem = skinnyShared(m, kslice, op, name.contains("_bp"));
+    int smem = skinnyShared(m, kslice, op, placed);
     CudaKernel kernel = prepared(skinnyModule, name + "_s" + splits, sharedOptin - SKINNY_STATIC_SHARED);
     kernel.launch(stream, ceilDiv(n, SKINNY_ROWS), splits, 1, SKINNY_THREADS, 1, 1, smem,
         aPtr, bPtr, aScales, bScales, aGlobal, bGlobal, d, biasOf(epi), m, n, k, lda, ldb, kslice,
