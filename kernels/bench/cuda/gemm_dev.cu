@@ -10,6 +10,8 @@
 //                           # launches for ncu (profm [a4]: M = 1, 8, 9, 16), where the activations' staging time goes
 //   ./gemm_dev clusters     # how many small-M clusters of 2 and of 4 CTAs the device runs at once
 //   ./gemm_dev ab [rounds]  # bit-placed weights, rows as the codec's against paired rows, alternated
+//   ./gemm_dev pdl [rounds] # the production small-M kernels launched plainly and with programmatic
+//                           # dependent launch (as GemmKernels launches them), alternated
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -175,9 +177,11 @@ using SkFn = void (*)(const void*, const void*, const uint8_t*, const uint8_t*, 
                       const float*, int, int, int, int, int, int, float, float, int);
 struct SkSet {  // one small-M kernel in its split counts (cluster sizes 1, 2, 4)
   SkFn f[3];
+  bool pdl = false;  // launched with programmatic stream serialization, as GemmKernels launches them
   SkFn at(int splits) const { return f[splits == 1 ? 0 : splits == 2 ? 1 : 2]; }
 };
 #define SKSET(n) SkSet{{n##_s1, n##_s2, n##_s4}}
+#define SKSET_PDL(n) SkSet{{n##_s1, n##_s2, n##_s4}, true}
 
 // raises a kernel's dynamic shared-memory limit once (not inside timed loops)
 static void set_smem(const void* f, int bytes) {
@@ -230,6 +234,20 @@ static bool launch_skinny(const SkSet& fs, bool bf16b, const void* A, const void
   SkFn f = fs.at(c.splits);
   set_smem(reinterpret_cast<const void*>(f), smem);
   dim3 grid((N + kSkinnyRows - 1) / kSkinnyRows, c.splits);
+  if (fs.pdl) {
+    cudaLaunchAttribute at;
+    at.id = cudaLaunchAttributeProgrammaticStreamSerialization;
+    at.val.programmaticStreamSerializationAllowed = 1;
+    cudaLaunchConfig_t cfg = {};
+    cfg.gridDim = grid;
+    cfg.blockDim = dim3(32 * SKINNY_WARPS);
+    cfg.dynamicSmemBytes = smem;
+    cfg.stream = st;
+    cfg.attrs = &at;
+    cfg.numAttrs = 1;
+    CK(cudaLaunchKernelEx(&cfg, f, A, B, asc, bsc, ga, gb, D, bias, M, N, K, lda, ldb, c.kslice, alpha, beta, obf));
+    return true;
+  }
   f<<<grid, 32 * SKINNY_WARPS, smem, st>>>(A, B, asc, bsc, ga, gb, D, bias, M, N, K, lda, ldb, c.kslice, alpha, beta, obf);
   CK(cudaGetLastError());
   return true;
@@ -451,6 +469,11 @@ static void run_checks() {
                       SKSET(skinny_w4a4_tile_bp));
   check_skinny_family(4, "_bpp", SKSET(skinny_w4a16_row_bpp), SKSET(skinny_w4a16_tile_bpp), SKSET(skinny_w4a4_row_bpp),
                       SKSET(skinny_w4a4_tile_bpp));
+  // the same, launched as GemmKernels launches them (programmatic dependent launch)
+  check_skinny_family(3, "_bp pdl", SKSET_PDL(skinny_w4a16_row_bp), SKSET_PDL(skinny_w4a16_tile_bp), SKSET_PDL(skinny_w4a4_row_bp),
+                      SKSET_PDL(skinny_w4a4_tile_bp));
+  check_skinny_family(4, "_bpp pdl", SKSET_PDL(skinny_w4a16_row_bpp), SKSET_PDL(skinny_w4a16_tile_bpp), SKSET_PDL(skinny_w4a4_row_bpp),
+                      SKSET_PDL(skinny_w4a4_tile_bpp));
   // skinny bf16 weights
   for (int M : {1, 16})
     for (int splits : {1, 4}) {
@@ -916,6 +939,30 @@ static void run_ab(int rounds) {
       }
 }
 
+// Programmatic dependent launch: the production kernels (the fastest bit-placed order of each op)
+// launched plainly and with the attribute, alternately, order reversed every other round. Timed
+// back to back as everywhere here, so each launch overlaps its start with the previous one's tail.
+static void run_pdl(int rounds) {
+  const DecodeSets in;
+  for (int row = 0; row < 2; ++row)
+    for (int a4 = 0; a4 < 2; ++a4)
+      for (int M : {1, 8, 16}) {
+        SkSet f[2] = {DecodeSets::kernels(a4, row, a4), DecodeSets::kernels(a4, row, a4)};
+        f[1].pdl = true;
+        std::vector<double> t[2], d;
+        for (int r = 0; r < rounds; ++r) {
+          for (int j = 0; j < 2; ++j) {
+            const int v = (r & 1) ? 1 - j : j;
+            t[v].push_back(time_us([&](int i) { return in.launch_with(f[v], a4, M, i, i); }, DecodeSets::sets));
+          }
+          d.push_back(t[1].back() - t[0].back());
+        }
+        std::printf("pdl %s %-5s %-6s M=%2d  plain %7.2f us  pdl %7.2f us  pdl - plain: median %+6.2f [%+6.2f, %+6.2f] over %d rounds\n",
+                    a4 ? "w4a4 " : "w4a16", row ? "1x16" : "16x16", a4 ? "paired" : "rows", M, median(t[0]), median(t[1]),
+                    median(d), *std::min_element(d.begin(), d.end()), *std::max_element(d.begin(), d.end()), rounds);
+      }
+}
+
 // Where the activations come from. (1) Staging alone: 128 CTAs of 512 threads copy `bytes` each by
 // cp.async (clock64 from entry to the CTA barrier after the copies), every CTA of a K slice reading
 // the same bytes or each its own, all resident in L2. (2) The bit-placed 16x16 kernels with the
@@ -1084,6 +1131,7 @@ int main(int argc, char** argv) {
   if (mode == "staging") run_staging();
   if (mode == "clusters") run_clusters();
   if (mode == "ab") run_ab(argc > 2 ? std::atoi(argv[2]) : 10);
+  if (mode == "pdl") run_pdl(argc > 2 ? std::atoi(argv[2]) : 10);
   if (mode == "profm") {  // the bit-placed 16x16 W4A16 (W4A4: profm a4) kernel at M = 1, 8, 9, 16, three launches each, for ncu
     const DecodeSets in;
     const bool a4 = argc > 2 && std::string(argv[2]) == "a4";

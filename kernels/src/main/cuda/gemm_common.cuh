@@ -356,6 +356,14 @@ DEV uint4 ldg_stream128(const void* p) {
   return v;
 }
 
+// Programmatic dependent launch (sm_90; launches by DependentLaunch.java, cuLaunchKernelEx with
+// programmatic stream serialization): once every CTA of this grid has called grid_dependents_launch,
+// the next kernel in the stream may start its CTAs on SMs this grid leaves free, and that kernel's
+// grid_dependency_wait returns when this grid has finished and its writes are visible. Launched
+// plainly, both are no-ops.
+DEV void grid_dependents_launch() { asm volatile("griddepcontrol.launch_dependents;" ::: "memory"); }
+DEV void grid_dependency_wait() { asm volatile("griddepcontrol.wait;" ::: "memory"); }
+
 // ---------------------------------------------------------------------------------------------
 // Epilogue: D = scale * acc + bias[col] + beta * D_old, for two adjacent columns of one row.
 // beta == 0 never reads D (it may hold garbage or NaN).

@@ -187,6 +187,12 @@ DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const ui
   // otherwise queue behind the weights' and cost microseconds). bf16 A for codec-order or bf16
   // weights is staged (reordered) after the first weight loads are requested.
   constexpr bool ASYNC_A = op_bitplaced(BKIND) && AKIND == OP_K16, RAW_A = AKIND != OP_K16;
+  // Launched with programmatic dependent launch (GemmKernels), this CTA may already run while the
+  // kernel before it finishes: nothing above touches global memory, everything below waits for that
+  // kernel (its writes, or its reads of what this one writes). The next kernel may start its CTAs
+  // now; a decode step's launches thus overlap their start with the previous kernel's tail.
+  grid_dependents_launch();
+  grid_dependency_wait();
   if constexpr (ASYNC_A) skinny_stage_a_async<SB, THREADS>(sa, A, M, lda, kb, klen, rowstride);
   if constexpr (RAW_A) skinny_raw_a_issue<THREADS>(tail, A, a_sc, M, K, kb, klen);
   auto wait = [&]() {
