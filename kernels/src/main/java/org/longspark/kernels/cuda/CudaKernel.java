@@ -48,38 +48,69 @@ public final class CudaKernel {
     return v[0];
   }
 
+  /** How a launch is ordered after the work before it in its stream. */
+  public enum StreamOrder {
+    /** The kernel starts once everything before it has finished (cuLaunchKernel). */
+    SERIAL,
+    /**
+     * Programmatic dependent launch ({@link DependentLaunch}) where available, else {@link #SERIAL}:
+     * the kernel must wait (griddepcontrol.wait) before touching memory that earlier kernels use.
+     */
+    PROGRAMMATIC
+  }
+
   /**
-   * Launches on {@code stream}. Arguments, in the kernel's parameter order: {@link DeviceBuffer}
-   * or {@link CUdeviceptr} (a device pointer), Integer, Long, Float.
+   * Launches on {@code stream} after everything before it. Arguments, in the kernel's parameter
+   * order: {@link DeviceBuffer} or {@link CUdeviceptr} (a device pointer), Integer, Long, Float.
    */
   public void launch(
       CudaStream stream, int gx, int gy, int gz, int bx, int by, int bz, int sharedBytes, Object... args) {
-    Pointer[] params = new Pointer[args.length];
+    launch(StreamOrder.SERIAL, stream, gx, gy, gz, bx, by, bz, sharedBytes, args);
+  }
+
+  /** Launches on {@code stream} in the given order; arguments as for the plain launch. */
+  public void launch(StreamOrder order, CudaStream stream, int gx, int gy, int gz, int bx, int by, int bz,
+      int sharedBytes, Object... args) {
+    long[] slots = new long[args.length];
     for (int i = 0; i < args.length; i++) {
-      params[i] = parameter(args[i], i);
+      slots[i] = slot(args[i], i);
     }
     device.makeCurrent();
     String what = name + " <<<(" + gx + "," + gy + "," + gz + "),(" + bx + "," + by + "," + bz + ")," + sharedBytes + ">>>";
-    Driver.check(
-        JCudaDriver.cuLaunchKernel(
-            function, gx, gy, gz, bx, by, bz, sharedBytes, stream.handle(), Pointer.to(params), null),
-        "cuLaunchKernel " + what);
+    if (order == StreamOrder.PROGRAMMATIC && DependentLaunch.available()) {
+      Driver.check(DependentLaunch.launch(function, gx, gy, gz, bx, by, bz, sharedBytes, stream.handle(), slots),
+          "cuLaunchKernelEx (programmatic dependent launch) " + what);
+    } else {
+      Pointer[] params = new Pointer[slots.length];
+      for (int i = 0; i < slots.length; i++) {
+        params[i] = Pointer.to(new long[] {slots[i]});
+      }
+      Driver.check(
+          JCudaDriver.cuLaunchKernel(
+              function, gx, gy, gz, bx, by, bz, sharedBytes, stream.handle(), Pointer.to(params), null),
+          "cuLaunchKernel " + what);
+    }
     if (SYNC_LAUNCHES) {
       Driver.check(JCudaDriver.cuStreamSynchronize(stream.handle()), what);
     }
   }
 
-  private Pointer parameter(Object arg, int index) {
+  /**
+   * One kernel parameter as a 64-bit slot: a device address, or a 32-bit value in the low half.
+   * The driver copies each parameter's own size from the start of its slot (x86-64 is
+   * little-endian), so one slot type serves both launch calls.
+   */
+  long slot(Object arg, int index) {
     if (arg instanceof DeviceBuffer) {
-      return Pointer.to(((DeviceBuffer) arg).pointer());
+      return NativeHandles.address(((DeviceBuffer) arg).pointer());
     } else if (arg instanceof CUdeviceptr) {
-      return Pointer.to((CUdeviceptr) arg);
+      return NativeHandles.address((CUdeviceptr) arg);
     } else if (arg instanceof Integer) {
-      return Pointer.to(new int[] {(Integer) arg});
+      return (Integer) arg & 0xFFFF_FFFFL;
     } else if (arg instanceof Long) {
-      return Pointer.to(new long[] {(Long) arg});
+      return (Long) arg;
     } else if (arg instanceof Float) {
-      return Pointer.to(new float[] {(Float) arg});
+      return Float.floatToRawIntBits((Float) arg) & 0xFFFF_FFFFL;
     }
     throw new IllegalArgumentException(
         name + ": kernel argument " + index + " has unsupported type "

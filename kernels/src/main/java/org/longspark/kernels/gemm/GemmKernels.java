@@ -5,6 +5,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import jcuda.driver.CUdeviceptr;
 import org.longspark.kernels.cuda.CudaDevice;
 import org.longspark.kernels.cuda.CudaKernel;
+import org.longspark.kernels.cuda.CudaKernel.StreamOrder;
+import org.longspark.kernels.cuda.DependentLaunch;
 import org.longspark.kernels.cuda.CudaStream;
 import org.longspark.kernels.cuda.DeviceBuffer;
 import org.longspark.kernels.cuda.KernelModule;
@@ -22,6 +24,12 @@ import org.longspark.kernels.nvfp4.Nvfp4Layout;
  * kernel with a 128 x 256 CTA tile, or 128 x 128 when 128 x 256 tiles would not fill the GPU;
  * NVFP4 with m >= {@link #EXPAND_MIN_M} and a workspace of {@link #workspaceBytes} bytes:
  * dequantize-then-GEMM. Bit-placed weights ({@link #bitPlace}) go to the small-M kernel only.
+ *
+ * <p>The small-M kernels are launched with programmatic dependent launch where available
+ * ({@link DependentLaunch}; {@link #load(CudaDevice, boolean)} turns it
+ * off): in a decode step's chain of launches each one's start overlaps the previous kernel's tail.
+ * They wait for the kernels before them before touching any memory, so this is safe whatever those
+ * kernels write.
  */
 public final class GemmKernels {
   static final int SKINNY_MAX_M = 16;
@@ -57,9 +65,11 @@ public final class GemmKernels {
   private final int multiprocessors;
   private final int sharedOptin; // dynamic shared memory a launch may ask for
   private final Map<String, CudaKernel> prepared = new ConcurrentHashMap<>();
+  private final StreamOrder skinnyOrder;
 
-  private GemmKernels(CudaDevice device) {
+  private GemmKernels(CudaDevice device, boolean dependentLaunch) {
     this.device = device;
+    this.skinnyOrder = dependentLaunch ? StreamOrder.PROGRAMMATIC : StreamOrder.SERIAL;
     this.wgmmaModule = KernelModule.load(device, "gemm_wgmma");
     this.skinnyModule = KernelModule.load(device, "gemm_skinny");
     this.multiprocessors = device.multiprocessorCount();
@@ -68,7 +78,20 @@ public final class GemmKernels {
 
   /** Loads the kernel modules on {@code device} (once per JVM; cheap afterwards). */
   public static GemmKernels load(CudaDevice device) {
-    return new GemmKernels(device);
+    return load(device, true);
+  }
+
+  /**
+   * As {@link #load(CudaDevice)}; {@code dependentLaunch} false launches the small-M kernels
+   * plainly (each starts when the work before it has finished), as benchmarks compare.
+   */
+  public static GemmKernels load(CudaDevice device, boolean dependentLaunch) {
+    return new GemmKernels(device, dependentLaunch);
+  }
+
+  /** Whether this instance's small-M launches overlap the previous kernel's tail (asked for, and available). */
+  public boolean dependentLaunch() {
+    return skinnyOrder == StreamOrder.PROGRAMMATIC && DependentLaunch.available();
   }
 
   public CudaDevice device() {
@@ -400,7 +423,7 @@ public final class GemmKernels {
     int kslice = sliceOf(k, splits);
     int smem = skinnyShared(m, kslice, op, placed);
     CudaKernel kernel = prepared(skinnyModule, name + "_s" + splits, sharedOptin - SKINNY_STATIC_SHARED);
-    kernel.launch(stream, ceilDiv(n, SKINNY_ROWS), splits, 1, SKINNY_THREADS, 1, 1, smem,
+    kernel.launch(skinnyOrder, stream, ceilDiv(n, SKINNY_ROWS), splits, 1, SKINNY_THREADS, 1, 1, smem,
         aPtr, bPtr, aScales, bScales, aGlobal, bGlobal, d, biasOf(epi), m, n, k, lda, ldb, kslice,
         epi.alpha(), epi.accumulate() ? 1f : 0f, out == OutputFormat.BF16 ? 1 : 0);
   }

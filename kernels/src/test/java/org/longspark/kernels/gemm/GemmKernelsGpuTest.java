@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.longspark.kernels.cuda.CudaDevice;
 import org.longspark.kernels.cuda.CudaStream;
+import org.longspark.kernels.cuda.DependentLaunch;
 import org.longspark.kernels.cuda.DeviceBuffer;
 import org.longspark.kernels.cuda.GpuTests;
 import org.longspark.kernels.gemm.GemmKernels.Op;
@@ -190,13 +191,7 @@ class GemmKernelsGpuTest {
         assertTrue(err <= tol, c + " run " + run + ": relative error " + err + " > " + tol);
       }
     } finally {
-      for (int i = owned.size() - 1; i >= 0; i--) {
-        try {
-          owned.get(i).close();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }
+      closeAll(owned);
     }
   }
 
@@ -282,12 +277,77 @@ class GemmKernelsGpuTest {
     assertEquals(256, gemm.resolve(Op.LINEAR, GemmVariant.AUTO, 8192, 8192, 8192, null).tileN());
   }
 
+  // Programmatic dependent launch: a chain of small-M launches, back to back on one stream, each
+  // reading the previous one's output as its activations (a decode step's pattern). Every output is
+  // poisoned with NaN beforehand, and the inputs are small enough (8 CTA rows) that each launch's
+  // CTAs start on free SMs while the previous kernel still runs: a launch that read its input before
+  // the previous kernel had written all of it would not match the reference computed from that
+  // input as finally written. Then the same chain launched plainly must give the same bits.
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Nvfp4CodeOrder.class)
+  void chainedDecodeLaunchesReadWhatThePreviousOneWrote(Nvfp4CodeOrder order) {
+    assertTrue(gemm.dependentLaunch(), "programmatic dependent launch unavailable: " + DependentLaunch.unavailableReason());
+    int m = 16, n = 1024, links = 8;
+    Random rnd = new Random(20261126L + order.ordinal());
+    float alpha = (float) (Math.sqrt(3.0 / n)); // uniform(-1, 1) weights: keeps the activations' scale along the chain
+    List<AutoCloseable> owned = new ArrayList<>();
+    try {
+      Nvfp4Tensor[] w = new Nvfp4Tensor[links];
+      Nvfp4Operand[] wd = new Nvfp4Operand[links];
+      DeviceBuffer[] y = new DeviceBuffer[links + 1];
+      y[0] = track(owned, DeviceBuffer.allocate(device, 2L * m * n).copyFromHost(Bf16.fromFloats(uniform(rnd, m * n, 2f))));
+      for (int i = 0; i < links; i++) {
+        w[i] = Nvfp4Quantizer.builder().layout(Nvfp4Layout.TILE_16x16).build().quantize(uniform(rnd, n * n, 1f), n, n);
+        Nvfp4Operand codec = Nvfp4Operand.of(track(owned, Nvfp4DeviceTensor.fromHost(device, w[i])));
+        wd[i] = order.bitPlaced() ? gemm.bitPlace(stream, codec, track(owned, DeviceBuffer.allocate(device, (long) n * n / 2)), order) : codec;
+        y[i + 1] = track(owned, DeviceBuffer.allocate(device, 2L * m * n));
+      }
+      short[][] first = null;
+      for (GemmKernels g : new GemmKernels[] {gemm, GemmKernels.load(device, false)}) {
+        for (int i = 1; i <= links; i++) {
+          y[i].fillAsync((byte) 0xFF, stream);
+        }
+        stream.synchronize(); // the chain below depends on nothing but its own launches
+        for (int i = 0; i < links; i++) {
+          g.w4a16(stream, y[i], wd[i], y[i + 1], m, OutputFormat.BF16, Epilogue.none().withAlpha(alpha), GemmVariant.AUTO, null);
+        }
+        stream.synchronize();
+        short[][] got = new short[links + 1][m * n];
+        for (int i = 0; i <= links; i++) {
+          y[i].copyToHost(got[i]);
+        }
+        for (int i = 0; i < links; i++) {
+          float[] ref = GemmReference.w4a16(Bf16.toFloats(got[i]), w[i], m, alpha, null, null);
+          double err = GemmReference.relativeError(Bf16.toFloats(got[i + 1]), ref);
+          assertTrue(err <= 1e-2, order + (g == gemm ? " dependent" : " plain") + " link " + i + ": relative error " + err);
+        }
+        if (first == null) {
+          first = got;
+        } else {
+          assertArrayEquals(first[links], got[links], order + ": plain and dependent launches differ");
+        }
+      }
+    } finally {
+      closeAll(owned);
+    }
+  }
+
   private static Epilogue epiOf(Case c, DeviceBuffer bias) {
     Epilogue e = Epilogue.none().withAlpha(c.alpha());
     if (bias != null) {
       e = e.withBias(bias);
     }
     return c.accumulate() ? e.accumulating() : e;
+  }
+
+  private static void closeAll(List<AutoCloseable> owned) {
+    for (int i = owned.size() - 1; i >= 0; i--) {
+      try {
+        owned.get(i).close();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
   }
 
   private static <T extends AutoCloseable> T track(List<AutoCloseable> owned, T t) {
