@@ -47,7 +47,10 @@ import org.longspark.kernels.nvfp4.Nvfp4Tensor;
  *
  * Inputs are random (bf16 in [-2, 2); NVFP4 codes uniform over all 16, E4M3 scales in [2^-5, 1));
  * outputs are bf16, as torch.matmul's. Rows: bf16 linear, W4A16 and W4A4 with 16x16-tile weight
- * scales (AUTO variant), and at the bar shapes the other variants side by side.
+ * scales (AUTO variant), and at the bar shapes the other variants side by side. At M <= 16 each
+ * row is timed twice: launched as GemmKernels launches it, with programmatic dependent launch
+ * (variant "... pdl": each launch of a timed batch overlaps its start with the previous one's tail,
+ * as in a decode step's chain of GEMMs), and plainly (no suffix), which is how cuBLAS is timed.
  */
 public final class GemmBench {
   private static final int[][] SHAPES = {
@@ -60,6 +63,7 @@ public final class GemmBench {
   private final CudaDevice device;
   private final CudaStream stream;
   private final GemmKernels gemm;
+  private final GemmKernels plain; // the small-M kernels launched without programmatic dependent launch
   private final long l2;
   private final SplittableRandom random = new SplittableRandom(20261125L);
   private final CudaKernel delay;
@@ -68,6 +72,7 @@ public final class GemmBench {
     this.device = device;
     this.stream = CudaStream.create(device);
     this.gemm = GemmKernels.load(device);
+    this.plain = GemmKernels.load(device, false);
     this.l2 = device.l2CacheBytes();
     this.delay = KernelModule.load(device, "bench_delay").kernel("bench_delay");
   }
@@ -131,8 +136,10 @@ public final class GemmBench {
           }
           GemmVariant v = GemmVariant.AUTO;
           try (GemmWorkspace w = GemmWorkspace.allocate(device, gemm.workspaceBytes(Op.LINEAR, v, m, n, k))) {
-            double us = time(i -> gemm.linear(stream, xs.get(i), ws.get(i), y, m, n, k, OutputFormat.BF16, Epilogue.none(), v, w), sets);
-            out.add(new Row(m, n, k, "bf16", gemm.resolve(Op.LINEAR, v, m, n, k, w).toString(), us, per + outBytes, cublasUs));
+            for (GemmKernels g : launchModes(m)) {
+              double us = time(i -> g.linear(stream, xs.get(i), ws.get(i), y, m, n, k, OutputFormat.BF16, Epilogue.none(), v, w), sets);
+              out.add(new Row(m, n, k, "bf16", variant(g, g.resolve(Op.LINEAR, v, m, n, k, w)), us, per + outBytes, cublasUs));
+            }
           }
         } finally {
           closeAll(xs);
@@ -165,13 +172,15 @@ public final class GemmBench {
             if (v != GemmVariant.AUTO && v.equals(autoChoice(Op.W4A16, m, n, k)) && v.equals(autoChoice(Op.W4A4, m, n, k))) {
               continue; // already measured as AUTO
             }
-            try (GemmWorkspace w = GemmWorkspace.allocate(device, gemm.workspaceBytes(Op.W4A16, v, m, n, k))) {
-              double us = time(i -> gemm.w4a16(stream, xs.get(i), Nvfp4Operand.of(wts.get(i)), y, m, OutputFormat.BF16, Epilogue.none(), v, w), sets);
-              out.add(new Row(m, n, k, "w4a16 " + lay, gemm.resolve(Op.W4A16, v, m, n, k, w).toString(), us, wBytes + 2L * m * k + outBytes, cublasUs));
-            }
-            try (GemmWorkspace w = GemmWorkspace.allocate(device, gemm.workspaceBytes(Op.W4A4, v, m, n, k))) {
-              double us = time(i -> gemm.w4a4(stream, Nvfp4Operand.of(acts.get(i)).firstRows(m), Nvfp4Operand.of(wts.get(i)), y, m, OutputFormat.BF16, Epilogue.none(), v, w), sets);
-              out.add(new Row(m, n, k, "w4a4 " + lay, gemm.resolve(Op.W4A4, v, m, n, k, w).toString(), us, wBytes + aFp4 + outBytes, cublasUs));
+            for (GemmKernels g : launchModes(m)) {
+              try (GemmWorkspace w = GemmWorkspace.allocate(device, g.workspaceBytes(Op.W4A16, v, m, n, k))) {
+                double us = time(i -> g.w4a16(stream, xs.get(i), Nvfp4Operand.of(wts.get(i)), y, m, OutputFormat.BF16, Epilogue.none(), v, w), sets);
+                out.add(new Row(m, n, k, "w4a16 " + lay, variant(g, g.resolve(Op.W4A16, v, m, n, k, w)), us, wBytes + 2L * m * k + outBytes, cublasUs));
+              }
+              try (GemmWorkspace w = GemmWorkspace.allocate(device, g.workspaceBytes(Op.W4A4, v, m, n, k))) {
+                double us = time(i -> g.w4a4(stream, Nvfp4Operand.of(acts.get(i)).firstRows(m), Nvfp4Operand.of(wts.get(i)), y, m, OutputFormat.BF16, Epilogue.none(), v, w), sets);
+                out.add(new Row(m, n, k, "w4a4 " + lay, variant(g, g.resolve(Op.W4A4, v, m, n, k, w)), us, wBytes + aFp4 + outBytes, cublasUs));
+              }
             }
           }
           // the small-M kernel's own weight format, bit-placed once per weight set, in both row orders
@@ -184,12 +193,14 @@ public final class GemmBench {
                 placed.add(gemm.bitPlace(stream, Nvfp4Operand.of(t), codes, order));
               }
               GemmVariant v = GemmVariant.AUTO;
-              String variant = gemm.resolve(Op.W4A16, v, m, n, k, null).toString();
               String name = order == Nvfp4CodeOrder.BIT_PLACED ? " bit-placed" : " bit-placed paired";
-              double us16 = time(i -> gemm.w4a16(stream, xs.get(i), placed.get(i), y, m, OutputFormat.BF16, Epilogue.none(), v, null), sets);
-              out.add(new Row(m, n, k, "w4a16 " + lay + name, variant, us16, wBytes + 2L * m * k + outBytes, cublasUs));
-              double us4 = time(i -> gemm.w4a4(stream, Nvfp4Operand.of(acts.get(i)).firstRows(m), placed.get(i), y, m, OutputFormat.BF16, Epilogue.none(), v, null), sets);
-              out.add(new Row(m, n, k, "w4a4 " + lay + name, variant, us4, wBytes + aFp4 + outBytes, cublasUs));
+              for (GemmKernels g : launchModes(m)) {
+                String variant = variant(g, g.resolve(Op.W4A16, v, m, n, k, null));
+                double us16 = time(i -> g.w4a16(stream, xs.get(i), placed.get(i), y, m, OutputFormat.BF16, Epilogue.none(), v, null), sets);
+                out.add(new Row(m, n, k, "w4a16 " + lay + name, variant, us16, wBytes + 2L * m * k + outBytes, cublasUs));
+                double us4 = time(i -> g.w4a4(stream, Nvfp4Operand.of(acts.get(i)).firstRows(m), placed.get(i), y, m, OutputFormat.BF16, Epilogue.none(), v, null), sets);
+                out.add(new Row(m, n, k, "w4a4 " + lay + name, variant, us4, wBytes + aFp4 + outBytes, cublasUs));
+              }
               closeAll(placedCodes);
               placedCodes.clear();
             }
@@ -203,6 +214,18 @@ public final class GemmBench {
       }
     }
     return out;
+  }
+
+  // Small M (the kernels that launch with programmatic dependent launch): both ways, dependent first;
+  // otherwise the default instance only.
+  private List<GemmKernels> launchModes(int m) {
+    return m <= 16 && gemm.dependentLaunch() ? List.of(gemm, plain) : List.of(gemm);
+  }
+
+  // "skinny/s2 pdl": launched with programmatic dependent launch, so each timed launch overlaps its
+  // start with the previous one's tail (a decode step's chain); without the suffix, plainly.
+  private static String variant(GemmKernels g, GemmVariant resolved) {
+    return resolved + (g.dependentLaunch() && resolved.kind() == GemmVariant.Kind.SKINNY ? " pdl" : "");
   }
 
   private GemmVariant autoChoice(Op op, int m, int n, int k) {
@@ -296,11 +319,11 @@ public final class GemmBench {
   private static void printTable(String header, List<Row> rows) {
     System.out.println();
     System.out.println("GEMM benchmark, " + header + " (bf16 output; cuBLAS = torch.matmul bf16, same run)");
-    String fmt = "| %5s %5s %5s | %-29s | %-10s | %9s | %7s | %7s | %11s | %9s | %9s |%n";
+    String fmt = "| %5s %5s %5s | %-29s | %-14s | %9s | %7s | %7s | %11s | %9s | %9s |%n";
     System.out.printf(Locale.ROOT, fmt, "M", "N", "K", "kernel", "variant", "ours us", "TFLOP/s", "GB/s", "cuBLAS us",
         "time/cuB", "TFLOPS/cuB");
     for (Row r : rows) {
-      System.out.printf(Locale.ROOT, "| %5d %5d %5d | %-29s | %-10s | %9.2f | %7.1f | %7.0f | %11.2f | %9.3f | %8.1f%% |%n",
+      System.out.printf(Locale.ROOT, "| %5d %5d %5d | %-29s | %-14s | %9.2f | %7.1f | %7.0f | %11.2f | %9.3f | %8.1f%% |%n",
           r.m, r.n, r.k, r.kernel, r.variant, r.us, r.tflops(), r.gbs(), r.cublasUs, r.us / r.cublasUs,
           100.0 * r.cublasUs / r.us);
     }
@@ -310,10 +333,10 @@ public final class GemmBench {
       boolean decode = r.m <= 16 && r.n == 8192 && r.k == 8192 && !r.kernel.startsWith("bf16");
       boolean big = r.m == 8192 && r.n == 8192 && r.k == 8192 && !r.kernel.startsWith("w4a16");
       if (decode) {
-        System.out.printf(Locale.ROOT, "  M=%-5d %-29s %-10s time/cuBLAS %.3f (bar <= 0.333): %s%n", r.m, r.kernel, r.variant,
+        System.out.printf(Locale.ROOT, "  M=%-5d %-29s %-14s time/cuBLAS %.3f (bar <= 0.333): %s%n", r.m, r.kernel, r.variant,
             r.us / r.cublasUs, r.us / r.cublasUs <= 1.0 / 3 ? "PASS" : "FAIL");
       } else if (big) {
-        System.out.printf(Locale.ROOT, "  M=%-5d %-29s %-10s TFLOP/s vs cuBLAS %.1f%% (bar >= 60%%): %s%n", r.m, r.kernel, r.variant,
+        System.out.printf(Locale.ROOT, "  M=%-5d %-29s %-14s TFLOP/s vs cuBLAS %.1f%% (bar >= 60%%): %s%n", r.m, r.kernel, r.variant,
             100.0 * r.cublasUs / r.us, r.cublasUs / r.us >= 0.6 ? "PASS" : "FAIL");
       }
     }
