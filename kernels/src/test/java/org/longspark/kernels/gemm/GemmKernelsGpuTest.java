@@ -17,10 +17,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.longspark.kernels.cuda.CudaDevice;
+import org.longspark.kernels.cuda.CudaKernel;
 import org.longspark.kernels.cuda.CudaStream;
 import org.longspark.kernels.cuda.DependentLaunch;
 import org.longspark.kernels.cuda.DeviceBuffer;
 import org.longspark.kernels.cuda.GpuTests;
+import org.longspark.kernels.cuda.KernelModule;
 import org.longspark.kernels.gemm.GemmKernels.Op;
 import org.longspark.kernels.nvfp4.Nvfp4DeviceTensor;
 import org.longspark.kernels.nvfp4.Nvfp4Layout;
@@ -277,17 +279,20 @@ class GemmKernelsGpuTest {
     assertEquals(256, gemm.resolve(Op.LINEAR, GemmVariant.AUTO, 8192, 8192, 8192, null).tileN());
   }
 
-  // Programmatic dependent launch: a chain of small-M launches, back to back on one stream, each
-  // reading the previous one's output as its activations (a decode step's pattern). Every output is
-  // poisoned with NaN beforehand, and the inputs are small enough (8 CTA rows) that each launch's
-  // CTAs start on free SMs while the previous kernel still runs: a launch that read its input before
-  // the previous kernel had written all of it would not match the reference computed from that
-  // input as finally written. Then the same chain launched plainly must give the same bits.
+  // Programmatic dependent launch: a chain of small-M launches on one stream, each reading the
+  // previous one's output as its activations (a decode step's pattern). Every output is poisoned
+  // with NaN beforehand; the chain is enqueued while a delay kernel holds the GPU, so that it runs
+  // back to back (Java enqueues a launch more slowly than these kernels run), and the grids are small
+  // (8 CTA rows) so that each launch's CTAs start on free SMs while the previous kernel still runs.
+  // A launch that read its input before the previous kernel had written all of it would not match
+  // the reference computed from that input as finally written (with the kernels' wait removed, this
+  // test fails). Then the same chain launched plainly must give the same bits.
   @ParameterizedTest(name = "{0}")
   @EnumSource(Nvfp4CodeOrder.class)
   void chainedDecodeLaunchesReadWhatThePreviousOneWrote(Nvfp4CodeOrder order) {
     assertTrue(gemm.dependentLaunch(), "programmatic dependent launch unavailable: " + DependentLaunch.unavailableReason());
     int m = 16, n = 1024, links = 8;
+    CudaKernel delay = KernelModule.load(device, "bench_delay").kernel("bench_delay");
     Random rnd = new Random(20261126L + order.ordinal());
     float alpha = (float) (Math.sqrt(3.0 / n)); // uniform(-1, 1) weights: keeps the activations' scale along the chain
     List<AutoCloseable> owned = new ArrayList<>();
@@ -308,6 +313,7 @@ class GemmKernelsGpuTest {
           y[i].fillAsync((byte) 0xFF, stream);
         }
         stream.synchronize(); // the chain below depends on nothing but its own launches
+        delay.launch(stream, 1, 1, 1, 1, 1, 1, 0, 20_000_000L); // 20 ms: far longer than enqueuing the chain
         for (int i = 0; i < links; i++) {
           g.w4a16(stream, y[i], wd[i], y[i + 1], m, OutputFormat.BF16, Epilogue.none().withAlpha(alpha), GemmVariant.AUTO, null);
         }
