@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the JNI shim (dependent_launch.cpp) into a class-path resource (called by Maven):
-#   OUTPUT_DIR/liblongspark_cuda_launch.so   Linux x86-64, linked against libdl only
+#   OUTPUT_DIR/liblongspark_cuda_launch.so   Linux x86-64; links the C/C++ runtime and libdl, not libcuda
 # Needs nvcc (as the compiler driver: it knows where cuda.h is; host compiler g++) and the JDK's JNI
 # headers. Without them the build goes on: DependentLaunch then reports that the shim is missing,
 # and launches fall back to plain cuLaunchKernel.

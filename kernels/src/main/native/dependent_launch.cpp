@@ -3,8 +3,8 @@
 // kernels before it in the stream still run; it must execute griddepcontrol.wait before touching
 // memory they write (gemm_common.cuh: grid_dependency_wait).
 //
-// libcuda.so.1 is found at run time (JCuda has already loaded it), so this library links against
-// nothing but libdl and loads on machines without a GPU too (it then reports why it cannot launch).
+// libcuda.so.1 is found at run time (JCuda has already loaded it), so this library links only the
+// C/C++ runtime and libdl and loads on machines without a GPU too (it then reports why it cannot launch).
 #include <cuda.h>
 #include <dlfcn.h>
 #include <jni.h>
@@ -34,13 +34,15 @@ JNIEXPORT jint JNICALL Java_org_longspark_kernels_cuda_DependentLaunch_probe0(JN
 
 // Kernel parameters come as one 64-bit slot each (pointer values, or 32-bit values in the low
 // half: x86-64 is little-endian, and the driver copies each parameter's own size from its slot).
-// Returns the CUresult, or -1 for more than kMaxParams parameters or a missing driver entry.
+// Returns the CUresult (CUDA_ERROR_INVALID_VALUE for more than kMaxParams parameters,
+// CUDA_ERROR_NOT_FOUND without the driver entry).
 JNIEXPORT jint JNICALL Java_org_longspark_kernels_cuda_DependentLaunch_launch0(
     JNIEnv* env, jclass, jlong function, jint gx, jint gy, jint gz, jint bx, jint by, jint bz, jint shared,
     jlong stream, jlongArray slots) {
   const LaunchEx fn = resolve();
   const jsize n = env->GetArrayLength(slots);
-  if (fn == nullptr || n > kMaxParams) return -1;
+  if (fn == nullptr) return CUDA_ERROR_NOT_FOUND;
+  if (n > kMaxParams) return CUDA_ERROR_INVALID_VALUE;
   jlong values[kMaxParams];
   void* params[kMaxParams];
   env->GetLongArrayRegion(slots, 0, n, values);

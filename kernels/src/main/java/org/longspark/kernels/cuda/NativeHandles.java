@@ -8,7 +8,7 @@ import jcuda.Pointer;
 /**
  * The raw driver handles and device addresses behind JCuda's objects, for calls JCuda does not wrap
  * ({@link DependentLaunch}). JCuda keeps them in private fields of {@link NativePointerObject} and
- * {@link Pointer} (JCuda 12.6.0, pinned; {@code NativeHandlesTest} fails if they move).
+ * {@link Pointer} (JCuda 12.6.0, pinned; {@code KernelArgumentsTest} fails if they move).
  */
 final class NativeHandles {
   private static final VarHandle NATIVE_POINTER;

@@ -6,8 +6,8 @@ import jcuda.driver.CUdeviceptr;
 import org.longspark.kernels.cuda.CudaDevice;
 import org.longspark.kernels.cuda.CudaKernel;
 import org.longspark.kernels.cuda.CudaKernel.StreamOrder;
-import org.longspark.kernels.cuda.DependentLaunch;
 import org.longspark.kernels.cuda.CudaStream;
+import org.longspark.kernels.cuda.DependentLaunch;
 import org.longspark.kernels.cuda.DeviceBuffer;
 import org.longspark.kernels.cuda.KernelModule;
 import org.longspark.kernels.nvfp4.Nvfp4Layout;
@@ -26,10 +26,9 @@ import org.longspark.kernels.nvfp4.Nvfp4Layout;
  * dequantize-then-GEMM. Bit-placed weights ({@link #bitPlace}) go to the small-M kernel only.
  *
  * <p>The small-M kernels are launched with programmatic dependent launch where available
- * ({@link DependentLaunch}; {@link #load(CudaDevice, boolean)} turns it
- * off): in a decode step's chain of launches each one's start overlaps the previous kernel's tail.
- * They wait for the kernels before them before touching any memory, so this is safe whatever those
- * kernels write.
+ * ({@link DependentLaunch}; {@link #load(CudaDevice, boolean)} turns it off): in a decode step's
+ * chain of launches each one's start overlaps the previous kernel's tail. They wait for the kernels
+ * before them before touching any memory, so this is safe whatever those kernels write.
  */
 public final class GemmKernels {
   static final int SKINNY_MAX_M = 16;
