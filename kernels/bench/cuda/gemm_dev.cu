@@ -916,32 +916,41 @@ static void run_msweep() {
   g_extra_smem = 0;
 }
 
+// Two launch variants of a decode-shape product timed alternately, the order reversed every other
+// round: medians of each, and the median and range of the per-round difference (second - first).
+struct Alternated {
+  double first, second, diff, lo, hi;
+};
+static Alternated alternate(const DecodeSets& in, const SkSet (&f)[2], bool a4, int M, int rounds) {
+  std::vector<double> t[2], d;
+  for (int r = 0; r < rounds; ++r) {
+    for (int j = 0; j < 2; ++j) {
+      const int v = (r & 1) ? 1 - j : j;
+      t[v].push_back(time_us([&](int i) { return in.launch_with(f[v], a4, M, i, i); }, DecodeSets::sets));
+    }
+    d.push_back(t[1].back() - t[0].back());
+  }
+  return {median(t[0]), median(t[1]), median(d), *std::min_element(d.begin(), d.end()), *std::max_element(d.begin(), d.end())};
+}
+
 // Bit-placed weights with rows as the codec's (_bp) against rows paired (_bpp), as entries of one
-// binary timed alternately, the order reversed every other round: separate builds read up to 0.5 us
-// apart with identical SASS (docs/kernels-gemm.md, "Eighth round"), this resolves about 0.05 us.
+// binary timed alternately: separate builds read up to 0.5 us apart with identical SASS
+// (docs/kernels-gemm.md, "Eighth round"), this resolves about 0.05 us.
 static void run_ab(int rounds) {
   const DecodeSets in;
   for (int row = 0; row < 2; ++row)
     for (int a4 = 0; a4 < 2; ++a4)
       for (int M : {1, 8, 9, 16}) {
         const SkSet f[2] = {DecodeSets::kernels(a4, row, false), DecodeSets::kernels(a4, row, true)};
-        std::vector<double> t[2], d;
-        for (int r = 0; r < rounds; ++r) {
-          for (int j = 0; j < 2; ++j) {
-            const int v = (r & 1) ? 1 - j : j;
-            t[v].push_back(time_us([&](int i) { return in.launch_with(f[v], a4, M, i, i); }, DecodeSets::sets));
-          }
-          d.push_back(t[1].back() - t[0].back());
-        }
+        const Alternated r = alternate(in, f, a4, M, rounds);
         std::printf("ab %s %-5s M=%2d  rows %7.2f us  paired %7.2f us  paired - rows: median %+6.2f [%+6.2f, %+6.2f] over %d rounds\n",
-                    a4 ? "w4a4 " : "w4a16", row ? "1x16" : "16x16", M, median(t[0]), median(t[1]), median(d),
-                    *std::min_element(d.begin(), d.end()), *std::max_element(d.begin(), d.end()), rounds);
+                    a4 ? "w4a4 " : "w4a16", row ? "1x16" : "16x16", M, r.first, r.second, r.diff, r.lo, r.hi, rounds);
       }
 }
 
 // Programmatic dependent launch: the production kernels (the fastest bit-placed order of each op)
-// launched plainly and with the attribute, alternately, order reversed every other round. Timed
-// back to back as everywhere here, so each launch overlaps its start with the previous one's tail.
+// launched plainly and with the attribute, alternately. Timed back to back as everywhere here, so
+// each dependent launch overlaps its start with the previous one's tail.
 static void run_pdl(int rounds) {
   const DecodeSets in;
   for (int row = 0; row < 2; ++row)
@@ -949,17 +958,10 @@ static void run_pdl(int rounds) {
       for (int M : {1, 8, 16}) {
         SkSet f[2] = {DecodeSets::kernels(a4, row, a4), DecodeSets::kernels(a4, row, a4)};
         f[1].pdl = true;
-        std::vector<double> t[2], d;
-        for (int r = 0; r < rounds; ++r) {
-          for (int j = 0; j < 2; ++j) {
-            const int v = (r & 1) ? 1 - j : j;
-            t[v].push_back(time_us([&](int i) { return in.launch_with(f[v], a4, M, i, i); }, DecodeSets::sets));
-          }
-          d.push_back(t[1].back() - t[0].back());
-        }
+        const Alternated r = alternate(in, f, a4, M, rounds);
         std::printf("pdl %s %-5s %-6s M=%2d  plain %7.2f us  pdl %7.2f us  pdl - plain: median %+6.2f [%+6.2f, %+6.2f] over %d rounds\n",
-                    a4 ? "w4a4 " : "w4a16", row ? "1x16" : "16x16", a4 ? "paired" : "rows", M, median(t[0]), median(t[1]),
-                    median(d), *std::min_element(d.begin(), d.end()), *std::max_element(d.begin(), d.end()), rounds);
+                    a4 ? "w4a4 " : "w4a16", row ? "1x16" : "16x16", a4 ? "paired" : "rows", M, r.first, r.second, r.diff,
+                    r.lo, r.hi, rounds);
       }
 }
 
