@@ -220,11 +220,10 @@ DEV void skinny_gemm(const void* A, const void* B, const uint8_t* a_sc, const ui
     const size_t rb = static_cast<size_t>(K) / 2, sr = static_cast<size_t>(K) / 16;
     if constexpr (PAIRED) {  // rows 2p, 2p+1 in alternate 64-byte pieces (one warp step each): K bytes a pair
       bp0 = static_cast<const uint8_t*>(B) + (rs >> 1) * 2 * rb + kw + (rs & 1) * 64 + t * 16;
-      bp1 = bp0 + 8 * rb;  // row g + 8: four pairs on
     } else {
       bp0 = static_cast<const uint8_t*>(B) + rs * rb + kw / 2 + t * 16;
-      bp1 = bp0 + 8 * rb;
     }
+    bp1 = bp0 + 8 * rb;  // row g + 8 (paired: four pairs on)
     if constexpr (op_tile(BKIND)) {
       sp0 = b_sc + static_cast<size_t>(rs / 16) * sr + kw / 16 + t * 2;  // rows g, g+8 share a tile
       sp1 = sp0;
